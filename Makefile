@@ -1,0 +1,49 @@
+# Smartmessages: `make run` starts the service, `make test` runs every test.
+# Both install what is missing first (scripts/install-deps).
+
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+JOBS       ?= $(shell nproc)
+CMAKE_GEN   = cmake -G Ninja -Wno-dev
+
+.PHONY: run build test deps configure unit asan format format-check clean
+
+deps:
+	@scripts/install-deps
+
+$(BUILD)/build.ninja:
+	$(CMAKE_GEN) -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+$(ASAN_BUILD)/build.ninja:
+	$(CMAKE_GEN) -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DSM_SANITIZE=ON \
+	  -DSM_TEST_PG_PORT=55433
+
+build: $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS) --target smartmessages
+
+run: deps build
+	@echo
+	@echo "Smartmessages is starting on http://127.0.0.1:8080"
+	@echo "Sign up at http://127.0.0.1:8080/signup, or create an account from another shell:"
+	@echo "  $(BUILD)/smartmessages account create --org 'Example Ltd' --email you@example.org"
+	@echo "Mail the service sends is written to ./data/outbox/ (open the .eml files)."
+	@echo
+	$(BUILD)/smartmessages serve
+
+test: deps format-check $(BUILD)/build.ninja $(ASAN_BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS)
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --output-on-failure -j $(JOBS) -E '^browser'
+
+format:
+	clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.hpp' 'tests/*.cpp' 'tests/*.hpp' 'bench/*.cpp')
+
+format-check:
+	@files=$$(git ls-files 'src/*.cpp' 'src/*.hpp' 'tests/*.cpp' 'tests/*.hpp' 'bench/*.cpp'); \
+	if [ -n "$$files" ] && ! clang-format --dry-run --Werror $$files; then \
+	  echo "clang-format: the files above are not formatted; run 'make format'"; exit 1; fi
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)
