@@ -16,12 +16,15 @@ function(sm_embed target)
   foreach(f IN LISTS files)
     list(APPEND inputs ${CMAKE_SOURCE_DIR}/${f})
   endforeach()
+  # A CMake list cannot cross the shell intact, so the script gets the paths joined by '|'.
+  string(REPLACE ";" "|" joined "${files}")
   add_custom_command(
     OUTPUT ${out}
     COMMAND ${CMAKE_COMMAND} -DOUT=${out} -DNS=${ARG_NAMESPACE} -DROOT=${CMAKE_SOURCE_DIR}
-            "-DFILES=${files}" -P ${CMAKE_SOURCE_DIR}/cmake/embed_generate.cmake
+            "-DFILES=${joined}" -P ${CMAKE_SOURCE_DIR}/cmake/embed_generate.cmake
     DEPENDS ${inputs} ${CMAKE_SOURCE_DIR}/cmake/embed_generate.cmake
-    COMMENT "Embedding ${target}")
+    COMMENT "Embedding ${target}"
+    VERBATIM)
   add_library(${target} STATIC ${out})
   target_include_directories(${target} PUBLIC ${CMAKE_SOURCE_DIR}/src)
 endfunction()

@@ -46,22 +46,37 @@ inline Error field_error(std::string field, std::string message) {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}      // NOLINT: implicit by design
   Result(Error error) : v_(std::move(error)) {}  // NOLINT
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
 
-  T& value() & { assert(ok()); return std::get<0>(v_); }
-  const T& value() const& { assert(ok()); return std::get<0>(v_); }
-  T&& value() && { assert(ok()); return std::get<0>(std::move(v_)); }
+  T& value() & {
+    assert(ok());
+    return std::get<0>(v_);
+  }
+  const T& value() const& {
+    assert(ok());
+    return std::get<0>(v_);
+  }
+  T&& value() && {
+    assert(ok());
+    return std::get<0>(std::move(v_));
+  }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 
-  const Error& error() const { assert(!ok()); return std::get<1>(v_); }
-  Error&& take_error() { assert(!ok()); return std::get<1>(std::move(v_)); }
+  const Error& error() const {
+    assert(!ok());
+    return std::get<1>(v_);
+  }
+  Error&& take_error() {
+    assert(!ok());
+    return std::get<1>(std::move(v_));
+  }
 
  private:
   std::variant<T, Error> v_;
@@ -75,8 +90,14 @@ class [[nodiscard]] Result<void> {
 
   bool ok() const { return !failed_; }
   explicit operator bool() const { return ok(); }
-  const Error& error() const { assert(failed_); return error_; }
-  Error&& take_error() { assert(failed_); return std::move(error_); }
+  const Error& error() const {
+    assert(failed_);
+    return error_;
+  }
+  Error&& take_error() {
+    assert(failed_);
+    return std::move(error_);
+  }
 
  private:
   Error error_;
@@ -88,8 +109,8 @@ using Status = Result<void>;
 }  // namespace sm
 
 // Returns the error of `expr` from the enclosing function when it failed.
-#define SM_TRY(expr)                                  \
-  do {                                                \
-    auto sm_try_result_ = (expr);                     \
+#define SM_TRY(expr)                                              \
+  do {                                                            \
+    auto sm_try_result_ = (expr);                                 \
     if (!sm_try_result_.ok()) return sm_try_result_.take_error(); \
   } while (0)

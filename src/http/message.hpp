@@ -15,6 +15,10 @@ namespace sm::http {
 enum class Method { get, head, post, put, patch, del, options, other };
 
 std::string_view method_name(Method m);
+// The Method for a request-line token ("GET"); Method::other for anything we do not route.
+Method method_from_name(std::string_view name);
+// The standard reason phrase for `status` ("Not Found"), or "Unknown".
+std::string_view reason_phrase(int status);
 
 // Header names compare case-insensitively.
 class Headers {
@@ -32,14 +36,14 @@ class Headers {
 
 struct Request {
   Method method = Method::get;
-  std::string target;        // as received: path and query
-  std::string path;          // percent-decoded path, no query
-  std::string query;         // raw query string after '?', not decoded
+  std::string target;  // as received: path and query
+  std::string path;    // percent-decoded path, no query
+  std::string query;   // raw query string after '?', not decoded
   Headers headers;
   std::string body;
-  std::string remote_ip;     // personal data: for audit and rate limits, never for logs
+  std::string remote_ip;  // personal data: for audit and rate limits, never for logs
   std::map<std::string, std::string> params;  // path parameters filled by the router
-  std::string route;         // the route pattern that matched, e.g. "/s/{id}"; for metrics/logs
+  std::string route;  // the route pattern that matched, e.g. "/s/{id}"; for metrics/logs
 
   std::string_view header(std::string_view name) const { return headers.get(name); }
   std::string_view user_agent() const { return headers.get("User-Agent"); }
@@ -63,6 +67,9 @@ struct Response {
   // 303 See Other: after a form POST, so a reload does not post again.
   static Response see_other(std::string_view location);
   static Response not_found_text();
+  // A short plain-text page for an error status ("Not Found."), for answers the server gives
+  // without a handler (400, 404, 405, 413, 431, 500).
+  static Response status_text(int status);
 };
 
 // Builds a Set-Cookie value for a session cookie: HttpOnly, SameSite=Lax, Path=/, no Expires

@@ -72,12 +72,23 @@ class Connection {
 
 class Database;
 
+// One schema change: `version` is the file name without ".sql" ("0001_accounts"), `sql` its
+// text (statements end with `;` at the end of a line; `@ID@` as in store/dialect.hpp).
+struct Migration {
+  std::string version;
+  std::string sql;
+};
+
+// The migrations compiled in from sql/migrations/*.sql, in name order.
+std::vector<Migration> embedded_migrations();
+
 // A connection borrowed from the pool; goes back when destroyed.
 class Lease {
  public:
   Lease(Database* db, std::unique_ptr<Connection> conn) : db_(db), conn_(std::move(conn)) {}
   Lease(Lease&&) = default;
-  Lease& operator=(Lease&&) = default;
+  // Returns the connection held now, if any, before taking the other's.
+  Lease& operator=(Lease&&);
   ~Lease();
   Connection& operator*() { return *conn_; }
   Connection* operator->() { return conn_.get(); }
@@ -105,6 +116,10 @@ class Database {
 
   // Applies pending migrations from sql/migrations in order; returns how many ran.
   Result<int> migrate();
+  // The same for a given list, in the order given (tests and tools). Each migration runs in
+  // its own transaction and is recorded in schema_migrations; on PostgreSQL an advisory lock
+  // is held throughout, so nodes starting together apply each migration once.
+  Result<int> migrate(const std::vector<Migration>& migrations);
 
   // True when a trivial query answers; for /healthz.
   bool healthy();

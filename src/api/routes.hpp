@@ -1,0 +1,13 @@
+// The JSON API, version 1, under /api/v1. Every call authenticates with
+// `Authorization: Bearer KEY` (keys from `smartmessages apikey create`); errors are
+// application/problem+json with a sentence a person can act on. Described in docs/openapi.yaml.
+#pragma once
+
+#include "http/router.hpp"
+#include "services/app.hpp"
+
+namespace sm::api {
+
+void add_api_routes(http::Router& router, services::App& app);
+
+}  // namespace sm::api

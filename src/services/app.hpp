@@ -1,0 +1,38 @@
+// What every service needs from the installation: the database, the mailer, the clock, the
+// keys and the settings. Built once at start-up (cli/bootstrap) and shared by all threads;
+// each member is itself thread-safe.
+#pragma once
+
+#include <memory>
+
+#include "core/clock.hpp"
+#include "core/config.hpp"
+#include "mail/mailer.hpp"
+#include "services/keyring.hpp"
+#include "services/rate_limiter.hpp"
+#include "store/database.hpp"
+
+namespace sm::services {
+
+struct App {
+  Config config;
+  std::unique_ptr<Clock> clock;
+  std::unique_ptr<sm::KeyRing> keys;
+  std::unique_ptr<store::Database> db;
+  std::unique_ptr<mail::Mailer> mailer;
+
+  // Failed sign-ins per IP address: 20 in 10 minutes, then refused until the window moves.
+  RateLimiter failed_logins_by_ip{20, 10 * kMinute};
+  // Password reset requests per IP address and per target address.
+  RateLimiter reset_requests{5, kHour};
+
+  Millis now() const { return clock->now_ms(); }
+};
+
+// Who is asking: kept in the security audit, never in logs.
+struct Requester {
+  std::string ip_address;
+  std::string user_agent;
+};
+
+}  // namespace sm::services

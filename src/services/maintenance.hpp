@@ -1,0 +1,56 @@
+// Maintenance jobs: retention rules that delete what has outlived its purpose. `serve` runs
+// due jobs on a schedule; `smartmessages maintain` runs them all once and prints what each
+// removed. Every job reads the time from the App's clock, so tests move the clock.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "services/app.hpp"
+
+namespace sm::services {
+
+struct MaintenanceJob {
+  std::string name;         // "expired-sessions"
+  std::string description;  // what it removes, for `maintain --help` and the docs
+  std::function<Result<std::int64_t>(App&)> run;  // returns how many rows it removed
+};
+
+// Every registered job, in the order they run.
+const std::vector<MaintenanceJob>& maintenance_jobs();
+
+struct JobOutcome {
+  std::string name;
+  std::int64_t removed = 0;
+  std::string error;  // empty on success; a sentence for the operator
+};
+
+// Runs every job once; a failing job does not stop the others.
+std::vector<JobOutcome> run_maintenance(App& app);
+
+// Security audit records are kept this long (12 months).
+constexpr Millis kAuditRetention = 365 * kDay;
+
+}  // namespace sm::services
+
+namespace sm::services {
+
+// Runs every job each `interval` on a thread of its own, until stopped. The first run is
+// one interval after start, so a restart loop cannot hammer the database.
+class MaintenanceScheduler {
+ public:
+  MaintenanceScheduler(App& app, Millis interval);
+  ~MaintenanceScheduler();  // stops and joins
+  MaintenanceScheduler(const MaintenanceScheduler&) = delete;
+  MaintenanceScheduler& operator=(const MaintenanceScheduler&) = delete;
+
+  void stop();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace sm::services

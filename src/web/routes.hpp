@@ -1,0 +1,23 @@
+// The web pages, registered on the router. Each function adds the routes of one area.
+#pragma once
+
+#include "http/router.hpp"
+#include "services/app.hpp"
+
+namespace sm::web {
+
+void add_public_routes(http::Router& router, services::App& app);
+void add_sign_in_routes(http::Router& router, services::App& app);
+void add_account_routes(http::Router& router, services::App& app);
+void add_security_routes(http::Router& router, services::App& app);
+void add_team_routes(http::Router& router, services::App& app);
+
+inline void add_web_routes(http::Router& router, services::App& app) {
+  add_public_routes(router, app);
+  add_sign_in_routes(router, app);
+  add_account_routes(router, app);
+  add_security_routes(router, app);
+  add_team_routes(router, app);
+}
+
+}  // namespace sm::web
