@@ -22,10 +22,10 @@ Error not_utf8() {
 }
 
 Error too_many_fields(std::size_t limit) {
-  return make_error(Errc::invalid_input,
-                    "The form has more than " + std::to_string(limit) +
-                        " fields, which is more than we accept.",
-                    "form: field limit exceeded");
+  return make_error(
+      Errc::invalid_input,
+      "The form has more than " + std::to_string(limit) + " fields, which is more than we accept.",
+      "form: field limit exceeded");
 }
 
 // Decodes one name or value; nullopt carries no reason, so the caller picks the message.

@@ -34,8 +34,7 @@ std::string route_labels(std::string_view method, std::string_view route) {
   return fmt::format("method=\"{}\",route=\"{}\"", method, escape_label(route));
 }
 
-void header(std::string& out, std::string_view name, std::string_view help,
-            std::string_view type) {
+void header(std::string& out, std::string_view name, std::string_view help, std::string_view type) {
   out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
 }
 
@@ -110,8 +109,8 @@ void Metrics::render_requests(std::string& out) const {
     for (std::size_t i = 0; i < s.by_status.size(); ++i) {
       std::uint64_t n = s.by_status[i].load(std::memory_order_relaxed);
       if (n == 0) continue;
-      out += fmt::format("http_requests_total{{{},status=\"{}\"}} {}\n", labels,
-                         i + kFirstStatus, n);
+      out +=
+          fmt::format("http_requests_total{{{},status=\"{}\"}} {}\n", labels, i + kFirstStatus, n);
     }
   });
 }
@@ -134,7 +133,6 @@ void Metrics::render_latency(std::string& out) const {
     out += fmt::format("{}_count{{{}}} {}\n", name, labels, cumulative);
   });
 }
-
 
 std::string Metrics::render() const {
   std::shared_lock lock(mu_);

@@ -47,8 +47,8 @@ class Gauge {
 class Metrics {
  public:
   // Upper bounds in seconds: the Prometheus client libraries' default buckets.
-  static constexpr std::array<double, 11> kLatencyBuckets = {
-      0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0};
+  static constexpr std::array<double, 11> kLatencyBuckets = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                                             0.5,   1.0,  2.5,   5.0,  10.0};
 
   Metrics();
   ~Metrics();

@@ -33,6 +33,7 @@ constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 // before closing keeps the kernel from resetting the connection and losing our answer.
 constexpr auto kLingerTime = std::chrono::milliseconds(500);
 constexpr std::size_t kLingerBytes = 256 * 1024;
+constexpr std::size_t kDiscardChunk = 4096;
 constexpr auto kDrainPoll = std::chrono::milliseconds(20);
 
 std::string to_std(beast::string_view s) { return std::string(s.data(), s.size()); }
@@ -161,7 +162,7 @@ class Session : public std::enable_shared_from_this<Session> {
   Request request_;
   Router::Match match_;
   std::size_t lingered_ = 0;
-  std::array<char, 4096> discard_{};
+  std::unique_ptr<char[]> discard_;  // only while lingering: most connections never do
 };
 
 Session::Session(Core& core, tcp::socket socket) : core_(core), stream_(std::move(socket)) {
@@ -192,8 +193,9 @@ void Session::start() {
     core_.sessions.emplace(this, weak_from_this());
   }
   // A new connection gets no idle allowance: its first request must be complete within the
-  // request deadline, which is what closes sockets that connect and send nothing.
-  begin_request();
+  // request deadline counted from accept, which is what closes sockets that send nothing.
+  stream_.expires_after(core_.options.request_timeout);
+  wait_for_request();
 }
 
 void Session::on_stop() {
@@ -209,13 +211,13 @@ void Session::wait_for_request() {
   if (core_.stopping) return close();
   if (buffer_.size() > 0) return begin_request();  // pipelined request already here
 
-  stream_.expires_after(core_.options.idle_timeout);
-  stream_.async_read_some(
-      buffer_.prepare(1024), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
-        if (ec) return self->close();
-        self->buffer_.commit(n);
-        self->begin_request();
-      });
+  if (!first_request_) stream_.expires_after(core_.options.idle_timeout);
+  stream_.async_read_some(buffer_.prepare(1024),
+                          [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                            if (ec) return self->close();
+                            self->buffer_.commit(n);
+                            self->begin_request();
+                          });
 }
 
 void Session::begin_request() {
@@ -228,8 +230,9 @@ void Session::begin_request() {
   header_parser_.emplace();
   header_parser_->header_limit(static_cast<std::uint32_t>(core_.options.max_header_bytes));
 
-  // One deadline for header and body together, so trickling bytes cannot extend it.
-  stream_.expires_after(core_.options.request_timeout);
+  // One deadline for header and body together, so trickling bytes cannot extend it. The
+  // first request's deadline already runs from accept.
+  if (!first_request_) stream_.expires_after(core_.options.request_timeout);
   bhttp::async_read_header(
       stream_, buffer_, *header_parser_,
       [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
@@ -263,15 +266,14 @@ bool Session::build_request() {
 
 void Session::prepare_body() {
   std::size_t limit = match_.options->max_body_bytes;
-  auto length = header_parser_->content_length();  // boost::optional
+  auto length = header_parser_->content_length();     // boost::optional
   if (length && *length > limit) return reject(413);  // refuse before reading a byte of it
 
   body_parser_.emplace(std::move(*header_parser_));
   body_parser_->body_limit(limit);
   if (body_parser_->is_done()) return dispatch();
 
-  bool expects_continue =
-      beast::iequals(body_parser_->get()[bhttp::field::expect], "100-continue");
+  bool expects_continue = beast::iequals(body_parser_->get()[bhttp::field::expect], "100-continue");
   if (!expects_continue) return read_body();
   asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
@@ -324,8 +326,7 @@ void Session::reject(int status) {
 }
 
 void Session::respond(Response response, bool keep_alive) {
-  if (!std::all_of(response.headers.all().begin(), response.headers.all().end(),
-                   valid_header)) {
+  if (!std::all_of(response.headers.all().begin(), response.headers.all().end(), valid_header)) {
     sm::log::error("http invalid response header route={}", request_.route);
     response = Response::status_text(500);
   }
@@ -348,10 +349,8 @@ void Session::respond(Response response, bool keep_alive) {
   state_ = State::writing;
   stream_.expires_after(core_.options.request_timeout);
   bhttp::async_write(stream_, *res,
-                     [self = shared_from_this(), res, keep_alive](beast::error_code ec,
-                                                                  std::size_t) {
-                       self->on_write(ec, keep_alive);
-                     });
+                     [self = shared_from_this(), res, keep_alive](
+                         beast::error_code ec, std::size_t) { self->on_write(ec, keep_alive); });
 }
 
 void Session::on_write(const beast::error_code& ec, bool keep_alive) {
@@ -365,11 +364,12 @@ void Session::linger_close() {
   beast::error_code ignored;
   stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
   stream_.expires_after(kLingerTime);
+  discard_ = std::make_unique<char[]>(kDiscardChunk);
   discard_input();
 }
 
 void Session::discard_input() {
-  stream_.async_read_some(asio::buffer(discard_),
+  stream_.async_read_some(asio::buffer(discard_.get(), kDiscardChunk),
                           [self = shared_from_this()](beast::error_code ec, std::size_t n) {
                             self->lingered_ += n;
                             if (ec || self->lingered_ > kLingerBytes) return self->close();
@@ -388,13 +388,12 @@ void Session::log_request(int status) {
   core_.metrics.observe_request(request_.method, match_.pattern, status, elapsed);
   double ms = std::chrono::duration<double, std::milli>(elapsed).count();
   std::string_view route = match_.pattern.empty() ? "-" : std::string_view(match_.pattern);
-  sm::log::info("http method={} route={} status={} ms={:.1f}", method_name(request_.method),
-                route, status, ms);
+  sm::log::info("http method={} route={} status={} ms={:.1f}", method_name(request_.method), route,
+                status, ms);
 }
 
 void Core::accept() {
-  acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec,
-                                                       tcp::socket socket) {
+  acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted || stopping) return;
     if (ec) {
       // Out of file descriptors, typically: retry shortly instead of spinning.

@@ -13,7 +13,9 @@ FormFields parsed(std::string_view body) {
 
 TEST(Form, DecodesPlusAndPercentEscapes) {
   FormFields f = parsed("name=J%C3%B6rg+M%C3%BCller&email=a%40example.org&empty=");
-  EXPECT_EQ(f.get("name"), "J\xC3\xB6rg M\xC3\xBC" "ller");
+  EXPECT_EQ(f.get("name"),
+            "J\xC3\xB6rg M\xC3\xBC"
+            "ller");
   EXPECT_EQ(f.get("email"), "a@example.org");
   EXPECT_TRUE(f.has("empty"));
   EXPECT_EQ(f.get("empty"), "");
@@ -49,8 +51,8 @@ TEST(Form, RefusesInvalidEscapes) {
 }
 
 TEST(Form, RefusesInvalidUtf8) {
-  for (std::string_view body : {"a=%C3%28", "a=%FF", "a=%C0%AF", "a=%ED%A0%80", "%80=x",
-                                "a=%F4%90%80%80", "a=%E2%82"}) {
+  for (std::string_view body :
+       {"a=%C3%28", "a=%FF", "a=%C0%AF", "a=%ED%A0%80", "%80=x", "a=%F4%90%80%80", "a=%E2%82"}) {
     Result<FormFields> r = parse_form(body);
     EXPECT_FALSE(r.ok()) << body;
   }

@@ -89,8 +89,8 @@ TEST(Response, ProblemIsEscapedJson) {
 }
 
 TEST(Method, NamesRoundTrip) {
-  for (Method m : {Method::get, Method::head, Method::post, Method::put, Method::patch,
-                   Method::del, Method::options}) {
+  for (Method m : {Method::get, Method::head, Method::post, Method::put, Method::patch, Method::del,
+                   Method::options}) {
     EXPECT_EQ(method_from_name(method_name(m)), m);
   }
   EXPECT_EQ(method_from_name("get"), Method::other);

@@ -22,10 +22,12 @@ TEST(Metrics, CountsByMethodRouteAndStatus) {
   std::string text = m.render();
 
   EXPECT_TRUE(contains(text, "# TYPE http_requests_total counter\n"));
-  EXPECT_TRUE(contains(text, "http_requests_total{method=\"GET\",route=\"/s/{id}\","
-                             "status=\"200\"} 2\n"));
-  EXPECT_TRUE(contains(text, "http_requests_total{method=\"POST\",route=\"/s/{id}\","
-                             "status=\"303\"} 1\n"));
+  EXPECT_TRUE(contains(text,
+                       "http_requests_total{method=\"GET\",route=\"/s/{id}\","
+                       "status=\"200\"} 2\n"));
+  EXPECT_TRUE(contains(text,
+                       "http_requests_total{method=\"POST\",route=\"/s/{id}\","
+                       "status=\"303\"} 1\n"));
   EXPECT_TRUE(contains(text, "route=\"unmatched\",status=\"404\"} 1\n"));
 }
 
@@ -42,7 +44,8 @@ TEST(Metrics, HistogramBucketsAreCumulative) {
   EXPECT_TRUE(contains(text, prefix + "le=\"10\"} 2\n"));
   EXPECT_TRUE(contains(text, prefix + "le=\"+Inf\"} 3\n"));
   EXPECT_TRUE(contains(text, "http_request_duration_seconds_count{method=\"GET\",route=\"/a\"} 3"));
-  EXPECT_TRUE(contains(text, "http_request_duration_seconds_sum{method=\"GET\",route=\"/a\"} 20.033"));
+  EXPECT_TRUE(
+      contains(text, "http_request_duration_seconds_sum{method=\"GET\",route=\"/a\"} 20.033"));
 }
 
 TEST(Metrics, GaugesAndCountersAreRegisteredOnce) {
@@ -53,8 +56,9 @@ TEST(Metrics, GaugesAndCountersAreRegisteredOnce) {
   EXPECT_EQ(&m.gauge("queue_depth", "ignored"), &g);
   m.counter("emails_sent_total", "Emails handed to the relay.").inc(5);
   std::string text = m.render();
-  EXPECT_TRUE(contains(text, "# HELP queue_depth Jobs waiting.\n# TYPE queue_depth gauge\n"
-                             "queue_depth 2\n"));
+  EXPECT_TRUE(contains(text,
+                       "# HELP queue_depth Jobs waiting.\n# TYPE queue_depth gauge\n"
+                       "queue_depth 2\n"));
   EXPECT_TRUE(contains(text, "# TYPE emails_sent_total counter\nemails_sent_total 5\n"));
 }
 
