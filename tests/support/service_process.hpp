@@ -35,10 +35,10 @@ struct CliResult {
 // One .eml file of the outbox, decoded.
 struct OutboxMessage {
   std::filesystem::path file;
-  std::string raw;      // the file as written
-  std::string to;       // the To header
-  std::string subject;  // the Subject header, encoded words decoded
-  std::string text;     // the text/plain body, transfer encoding undone
+  std::string raw;                 // the file as written
+  std::string to;                  // the To header
+  std::string subject;             // the Subject header, encoded words decoded
+  std::string text;                // the text/plain body, transfer encoding undone
   std::vector<std::string> links;  // every http(s) URL of the text, in order
 };
 
@@ -51,8 +51,8 @@ OutboxMessage parse_eml(const std::filesystem::path& file);
 class ServiceProcess {
  public:
   struct Options {
-    EnvVars env;         // extra or overriding SMARTMESSAGES_* settings
-    bool start = true;   // false: prepare the directory and database but do not run `serve`
+    EnvVars env;        // extra or overriding SMARTMESSAGES_* settings
+    bool start = true;  // false: prepare the directory and database but do not run `serve`
   };
 
   explicit ServiceProcess(TestEngine engine);
