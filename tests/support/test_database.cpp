@@ -23,6 +23,12 @@ std::string server_url() {
   return url;
 }
 
+}  // namespace
+
+std::string postgres_server_url() { return server_url(); }
+
+namespace {
+
 std::string random_suffix() {
   static const char kDigits[] = "0123456789abcdef";
   std::random_device rd;

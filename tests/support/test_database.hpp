@@ -19,6 +19,10 @@ namespace sm::testing {
 
 enum class TestEngine { sqlite, postgresql };
 
+// The URL of the PostgreSQL server the tests use (SMARTMESSAGES_TEST_PG_URL, or the build's
+// own fixture server).
+std::string postgres_server_url();
+
 // sqlite: "sqlite:<dir>/test.db". postgresql: creates database sm_test_<random> on the test
 // server and returns its URL. Throws std::runtime_error (failing the test) when it cannot.
 std::string fresh_database_url(TestEngine engine, const ScratchDir& dir);

@@ -78,7 +78,7 @@ TEST(PostgresOpen, ServerThatDoesNotAnswerIsUnavailable) {
 
 // The server ends every session of the test database, as a restart or failover would.
 void terminate_sessions(const std::string& url) {
-  pqxx::connection admin(std::getenv("SMARTMESSAGES_TEST_PG_URL"));
+  pqxx::connection admin(sm::testing::postgres_server_url());
   pqxx::nontransaction tx(admin);
   std::string name = url.substr(url.rfind('/') + 1);
   tx.exec_params("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", name);
