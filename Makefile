@@ -6,7 +6,12 @@ ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 CMAKE_GEN   = cmake -G Ninja -Wno-dev
 
-.PHONY: run build test deps configure unit asan format format-check clean
+# ccache (when installed) may reuse objects between clones of the repository: paths are taken
+# relative to the clone, and the working directory is left out of the hash.
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := true
+
+.PHONY: run build test deps format format-check clean
 
 deps:
 	@scripts/install-deps

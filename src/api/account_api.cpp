@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/routes.hpp"
+#include "http/status.hpp"
 #include "services/accounts.hpp"
 #include "services/api_keys.hpp"
 
@@ -12,33 +13,11 @@ using http::Request;
 using http::Response;
 using nlohmann::json;
 
-int status_for(const Error& e) {
-  switch (e.code) {
-    case Errc::invalid_input:
-      return 422;
-    case Errc::unauthorized:
-      return 401;
-    case Errc::forbidden:
-      return 403;
-    case Errc::not_found:
-      return 404;
-    case Errc::conflict:
-      return 409;
-    case Errc::rate_limited:
-      return 429;
-    case Errc::unavailable:
-      return 503;
-    case Errc::internal:
-      return 500;
-  }
-  return 500;
-}
-
 Response problem(const Error& e) {
   static const char* titles[] = {"Invalid input", "Not found",     "Conflict",
                                  "Unauthorized",  "Forbidden",     "Too many requests",
                                  "Unavailable",   "Internal error"};
-  auto r = Response::problem(status_for(e), titles[static_cast<int>(e.code)], e.message);
+  auto r = Response::problem(http::status_for(e), titles[static_cast<int>(e.code)], e.message);
   if (e.code == Errc::unauthorized) r.headers.set("WWW-Authenticate", "Bearer");
   return r;
 }

@@ -23,7 +23,7 @@ http::Response render(services::App& app, Page page) {
   TemplateValue layout;
   layout.set("title", page.title);
   layout.set("content", *body);
-  layout.set("narrow", !page.narrow.empty());
+  layout.set("narrow", page.narrow);
   if (page.signed_in != nullptr) {
     layout.set("signed_in", true);
     layout.set("csrf", page.signed_in->csrf);
@@ -41,6 +41,14 @@ http::Response render(services::App& app, Page page) {
   return r;
 }
 
+Page narrow_page(std::string title, std::string template_name) {
+  Page p;
+  p.title = std::move(title);
+  p.template_name = std::move(template_name);
+  p.narrow = true;
+  return p;
+}
+
 http::Response message_page(services::App& app, int status, std::string title, std::string message,
                             const SignedIn* signed_in) {
   Page p;
@@ -49,7 +57,7 @@ http::Response message_page(services::App& app, int status, std::string title, s
   p.data.set("heading", title).set("message", message);
   p.status = status;
   p.signed_in = signed_in;
-  p.narrow = "yes";
+  p.narrow = true;
   return render(app, std::move(p));
 }
 
@@ -65,28 +73,6 @@ void keep_values(TemplateValue& data, const http::FormFields& form,
     for (auto s : skip) skipped = skipped || name == s;
     if (!skipped) data.set(name + "_value", value);
   }
-}
-
-int status_for(const Error& e) {
-  switch (e.code) {
-    case Errc::invalid_input:
-      return 422;
-    case Errc::unauthorized:
-      return 401;
-    case Errc::forbidden:
-      return 403;
-    case Errc::not_found:
-      return 404;
-    case Errc::conflict:
-      return 409;
-    case Errc::rate_limited:
-      return 429;
-    case Errc::unavailable:
-      return 503;
-    case Errc::internal:
-      return 500;
-  }
-  return 500;
 }
 
 services::Requester requester(const http::Request& req) {

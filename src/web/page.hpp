@@ -9,6 +9,7 @@
 #include "core/template.hpp"
 #include "http/form.hpp"
 #include "http/message.hpp"
+#include "http/status.hpp"
 #include "services/app.hpp"
 
 namespace sm::web {
@@ -21,8 +22,11 @@ struct Page {
   TemplateValue data;
   int status = 200;
   const SignedIn* signed_in = nullptr;  // shows the account navigation when set
-  std::string narrow;                   // non-empty: the narrow, centred layout for auth forms
+  bool narrow = false;                  // the narrow, centred layout for sign-in forms
 };
+
+// A page in the narrow layout with nothing but its title and template set yet.
+Page narrow_page(std::string title, std::string template_name);
 
 http::Response render(services::App& app, Page page);
 
@@ -39,8 +43,7 @@ void add_error(TemplateValue& data, const Error& e);
 void keep_values(TemplateValue& data, const http::FormFields& form,
                  std::initializer_list<std::string_view> skip = {"password"});
 
-// HTTP status for an error shown in a page: 422 for input, 401, 403, 404, 429, 503 or 500.
-int status_for(const Error& e);
+using http::status_for;
 
 // Who asked, for the security audit.
 services::Requester requester(const http::Request& req);

@@ -19,7 +19,7 @@ Page form_page(App& app, std::string title, std::string tmpl, std::string_view p
   Page p;
   p.title = std::move(title);
   p.template_name = std::move(tmpl);
-  p.narrow = "yes";
+  p.narrow = true;
   p.data.set("form_token", services::issue_form_token(app, purpose));
   return p;
 }
@@ -65,10 +65,7 @@ Response signup_submit(App& app, const Request& req) {
 }
 
 Response check_email_page(App& app, const Request&) {
-  Page p;
-  p.title = "Check your email";
-  p.template_name = "check_email";
-  p.narrow = "yes";
+  Page p = narrow_page("Check your email", "check_email");
   return render(app, std::move(p));
 }
 
@@ -77,10 +74,7 @@ Response verify_email_page(App& app, const Request& req) {
   if (auto ok = services::check_email_verification(app, token); !ok.ok()) {
     return message_page(app, 404, "This link is not valid", ok.error().message);
   }
-  Page p;
-  p.title = "Confirm your email address";
-  p.template_name = "verify_email";
-  p.narrow = "yes";
+  Page p = narrow_page("Confirm your email address", "verify_email");
   return render(app, std::move(p));
 }
 
@@ -140,10 +134,7 @@ std::optional<services::Session> pending_second_factor(App& app, const Request& 
 
 Response second_factor_form(App& app, const Request& req) {
   if (!pending_second_factor(app, req)) return Response::see_other("/login");
-  Page p;
-  p.title = "Two-factor authentication";
-  p.template_name = "login_2fa";
-  p.narrow = "yes";
+  Page p = narrow_page("Two-factor authentication", "login_2fa");
   return render(app, std::move(p));
 }
 
@@ -160,7 +151,7 @@ Response second_factor_submit(App& app, const Request& req) {
     Page p;
     p.title = "Two-factor authentication";
     p.template_name = "login_2fa";
-    p.narrow = "yes";
+    p.narrow = true;
     add_error(p.data, token.error());
     p.status = status_for(token.error());
     return render(app, std::move(p));

@@ -113,10 +113,7 @@ Response invitation_form(App& app, const Request& req) {
   if (!invited.ok()) {
     return message_page(app, 404, "This invitation is not valid", invited.error().message);
   }
-  Page p;
-  p.title = "Join the team";
-  p.template_name = "accept_invite";
-  p.narrow = "yes";
+  Page p = narrow_page("Join the team", "accept_invite");
   p.data.set("email", invited->email);
   p.data.set("role", std::string(services::role_name(invited->role)));
   return render(app, std::move(p));
@@ -136,10 +133,7 @@ Response invitation_submit(App& app, const Request& req) {
     return message_page(app, 404, "This invitation is not valid", done.error().message);
   }
   auto invited = services::check_invitation(app, req.param("token"));
-  Page p;
-  p.title = "Join the team";
-  p.template_name = "accept_invite";
-  p.narrow = "yes";
+  Page p = narrow_page("Join the team", "accept_invite");
   if (invited.ok()) p.data.set("email", invited->email);
   add_error(p.data, done.error());
   p.status = status_for(done.error());
