@@ -1,5 +1,7 @@
 #include "support/smtp_capture.hpp"
 
+#include "support/free_port.hpp"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -26,22 +28,6 @@ using Clock = std::chrono::steady_clock;
 constexpr auto kStartTimeout = std::chrono::seconds(15);
 constexpr auto kStopTimeout = std::chrono::seconds(5);
 constexpr auto kPollInterval = std::chrono::milliseconds(10);
-
-// A port nothing listens on now. Another process could take it before the server binds it;
-// on a test machine's loopback that is rare enough, and the start would fail loudly.
-int free_loopback_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw std::runtime_error("socket() failed");
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-                  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
-  ::close(fd);
-  if (!ok) throw std::runtime_error("could not find a free loopback port");
-  return ntohs(addr.sin_port);
-}
 
 // CTest sets SMARTMESSAGES_SOURCE_DIR; without it (a test binary run by hand) the script is
 // taken from the source tree this file was compiled in.
