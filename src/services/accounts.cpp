@@ -1,6 +1,7 @@
 #include "services/accounts.hpp"
 
 #include "core/email_address.hpp"
+#include "core/text.hpp"
 #include "services/audit.hpp"
 #include "services/notification.hpp"
 #include "services/one_time_link.hpp"
@@ -50,14 +51,9 @@ Status check_website(std::string_view url) {
 }
 
 ControllerDetails trimmed(ControllerDetails d) {
-  auto trim = [](std::string& s) {
-    auto b = s.find_first_not_of(" \t\r\n");
-    auto e = s.find_last_not_of(" \t\r\n");
-    s = b == std::string::npos ? "" : s.substr(b, e - b + 1);
-  };
   for (auto* s : {&d.organisation, &d.contact_name, &d.postal_address, &d.contact_email, &d.website,
                   &d.privacy_contact}) {
-    trim(*s);
+    *s = std::string(trim_whitespace(*s));
   }
   return d;
 }

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "core/assets.hpp"
+#include "core/text.hpp"
 #include "store/database.hpp"
 #include "store/dialect.hpp"
 
@@ -20,17 +21,10 @@ constexpr const char* kCreateTable =
     "CREATE TABLE IF NOT EXISTS schema_migrations ("
     "version TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)";
 
-std::string_view trim(std::string_view s) {
-  auto first = s.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return {};
-  auto last = s.find_last_not_of(" \t\r\n");
-  return s.substr(first, last - first + 1);
-}
-
 bool only_comments(std::string_view piece) {
   while (!piece.empty()) {
     auto eol = piece.find('\n');
-    std::string_view line = trim(piece.substr(0, eol));
+    std::string_view line = trim_whitespace(piece.substr(0, eol));
     if (!line.empty() && !line.starts_with("--")) return false;
     if (eol == std::string_view::npos) break;
     piece.remove_prefix(eol + 1);
@@ -39,7 +33,7 @@ bool only_comments(std::string_view piece) {
 }
 
 void add_statement(std::vector<std::string>& out, std::string_view piece) {
-  piece = trim(piece);
+  piece = trim_whitespace(piece);
   if (!only_comments(piece)) out.emplace_back(piece);
 }
 
@@ -111,7 +105,7 @@ std::vector<std::string> split_statements(std::string_view sql) {
   while (pos < sql.size()) {
     std::size_t eol = sql.find('\n', pos);
     if (eol == std::string_view::npos) eol = sql.size();
-    std::string_view line = trim(sql.substr(pos, eol - pos));
+    std::string_view line = trim_whitespace(sql.substr(pos, eol - pos));
     if (line.ends_with(';')) {
       std::size_t semicolon = sql.rfind(';', eol - 1);
       add_statement(out, sql.substr(start, semicolon - start));

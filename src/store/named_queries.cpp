@@ -6,6 +6,7 @@
 #include <set>
 
 #include "core/assets.hpp"
+#include "core/text.hpp"
 #include "store/database.hpp"
 
 namespace sm::store {
@@ -13,13 +14,6 @@ namespace {
 
 constexpr std::string_view kQueriesDir = "sql/queries/";
 constexpr std::string_view kNameMarker = "-- name:";
-
-std::string_view trim(std::string_view s) {
-  auto first = s.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return {};
-  auto last = s.find_last_not_of(" \t\r\n");
-  return s.substr(first, last - first + 1);
-}
 
 bool valid_name(std::string_view name) {
   if (name.empty()) return false;
@@ -38,15 +32,15 @@ Error parse_error(int line, const std::string& what) {
 class QueryFileParser {
  public:
   Status line(int number, std::string_view raw) {
-    std::string_view text = trim(raw);
+    std::string_view text = trim_whitespace(raw);
     if (text.starts_with(kNameMarker))
-      return start_block(number, trim(text.substr(kNameMarker.size())));
+      return start_block(number, trim_whitespace(text.substr(kNameMarker.size())));
     if (!open_) {
       if (text.empty() || text.starts_with("--")) return {};
       return parse_error(number, "SQL before the first \"-- name:\" line");
     }
     if (current_.sql.empty() && text.starts_with("--")) {
-      append(current_.intent, trim(text.substr(2)), " ");
+      append(current_.intent, trim_whitespace(text.substr(2)), " ");
     } else if (!text.empty() || !current_.sql.empty()) {
       append(current_.sql, raw, "\n");
     }
@@ -79,8 +73,8 @@ class QueryFileParser {
   Status close_block() {
     if (!open_) return {};
     open_ = false;
-    std::string_view sql = trim(current_.sql);
-    while (sql.ends_with(';')) sql = trim(sql.substr(0, sql.size() - 1));
+    std::string_view sql = trim_whitespace(current_.sql);
+    while (sql.ends_with(';')) sql = trim_whitespace(sql.substr(0, sql.size() - 1));
     if (current_.intent.empty()) {
       return parse_error(start_line_, "query \"" + current_.name + "\" has no intent comment");
     }
