@@ -1,6 +1,7 @@
 #include "support/smtp_capture.hpp"
 
 #include "support/free_port.hpp"
+#include "support/source_dir.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -29,13 +30,7 @@ constexpr auto kStartTimeout = std::chrono::seconds(15);
 constexpr auto kStopTimeout = std::chrono::seconds(5);
 constexpr auto kPollInterval = std::chrono::milliseconds(10);
 
-// CTest sets SMARTMESSAGES_SOURCE_DIR; without it (a test binary run by hand) the script is
-// taken from the source tree this file was compiled in.
-std::string script_path() {
-  const char* source = std::getenv("SMARTMESSAGES_SOURCE_DIR");
-  if (source != nullptr) return std::string(source) + "/tests/support/smtp_capture.py";
-  return (std::filesystem::path(__FILE__).parent_path() / "smtp_capture.py").string();
-}
+std::string script_path() { return source_dir() + "/tests/support/smtp_capture.py"; }
 
 pid_t spawn(const std::vector<std::string>& args, int stdout_fd) {
   posix_spawn_file_actions_t actions;

@@ -12,6 +12,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "support/source_dir.hpp"
+
 namespace sm::testing {
 
 struct CommandResult {
@@ -29,13 +31,6 @@ inline CommandResult run_command(const std::string& command) {
   const int status = ::pclose(pipe);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
-}
-
-// SMARTMESSAGES_SOURCE_DIR when CTest set it, else the tree this header was compiled from.
-inline std::string source_dir() {
-  if (const char* dir = std::getenv("SMARTMESSAGES_SOURCE_DIR")) return dir;
-  // This file is <source>/tests/integration/mail/python_tools.hpp.
-  return (std::filesystem::path(__FILE__).parent_path() / "../../..").lexically_normal().string();
 }
 
 inline void write_text(const std::filesystem::path& path, const std::string& text) {
