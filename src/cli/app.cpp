@@ -50,6 +50,9 @@ int run(int argc, char** argv) {
   apikey_create_cmd->add_option("--account", apikey_account, "Account id")->required();
   apikey_create_cmd->add_option("--name", apikey_name, "A name to recognise the key by");
 
+  std::vector<CommandRunner> groups = {add_consent_commands(app, boot),
+                                       add_import_commands(app, boot)};
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -65,6 +68,9 @@ int run(int argc, char** argv) {
   if (*maintain_cmd) return maintain(boot);
   if (*account_create_cmd) return account_create(boot, account);
   if (*apikey_create_cmd) return apikey_create(boot, apikey_account, apikey_name);
+  for (const auto& run : groups) {
+    if (auto code = run()) return *code;
+  }
   return 2;
 }
 

@@ -2,6 +2,9 @@
 // output meant for scripts (ids, keys) goes to stdout alone, everything else to stderr.
 #pragma once
 
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <optional>
 #include <string>
 
 #include "cli/bootstrap.hpp"
@@ -19,6 +22,12 @@ struct AccountCreateOptions {
 };
 int account_create(const BootOptions& boot_options, const AccountCreateOptions& options);
 int apikey_create(const BootOptions& boot_options, long long account_id, const std::string& name);
+
+// A group of subcommands: registered on the parser before parsing; the returned runner then
+// gives the exit code of the command that was chosen, or nullopt when none of its was.
+using CommandRunner = std::function<std::optional<int>()>;
+CommandRunner add_consent_commands(CLI::App& app, const BootOptions& boot_options);
+CommandRunner add_import_commands(CLI::App& app, const BootOptions& boot_options);
 
 // Prints an error for the operator: the person-facing sentence, on stderr.
 int fail(const Error& e);

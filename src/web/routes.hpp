@@ -11,6 +11,10 @@ void add_sign_in_routes(http::Router& router, services::App& app);
 void add_account_routes(http::Router& router, services::App& app);
 void add_security_routes(http::Router& router, services::App& app);
 void add_team_routes(http::Router& router, services::App& app);
+void add_list_routes(http::Router& router, services::App& app);
+void add_subscription_routes(http::Router& router, services::App& app);
+void add_subscriber_routes(http::Router& router, services::App& app);
+void add_import_routes(http::Router& router, services::App& app);
 
 inline void add_web_routes(http::Router& router, services::App& app) {
   add_public_routes(router, app);
@@ -18,6 +22,10 @@ inline void add_web_routes(http::Router& router, services::App& app) {
   add_account_routes(router, app);
   add_security_routes(router, app);
   add_team_routes(router, app);
+  add_list_routes(router, app);
+  add_subscription_routes(router, app);
+  add_subscriber_routes(router, app);
+  add_import_routes(router, app);
 }
 
 }  // namespace sm::web

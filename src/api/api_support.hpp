@@ -1,0 +1,25 @@
+// What every API handler shares: the bearer-key check, problem+json errors, JSON bodies.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+
+#include "core/result.hpp"
+#include "http/message.hpp"
+#include "services/app.hpp"
+
+namespace sm::api {
+
+// An application/problem+json reply for `e`, with the status its code maps to.
+http::Response problem(const Error& e);
+
+// The account of the request's `Authorization: Bearer KEY`.
+Result<std::int64_t> authenticate(services::App& app, const http::Request& req);
+
+// The request body as a JSON object, or an invalid_input error saying what is wrong with it.
+Result<nlohmann::json> json_body(const http::Request& req);
+
+// A 200 (or `status`) reply with `body` as JSON.
+http::Response json_reply(const nlohmann::json& body, int status = 200);
+
+}  // namespace sm::api

@@ -1,0 +1,12 @@
+// `smartmessages import ...`.
+#include "cli/commands.hpp"
+
+namespace sm::cli {
+
+CommandRunner add_import_commands(CLI::App& app, const BootOptions& boot_options) {
+  (void)app;
+  (void)boot_options;
+  return [] { return std::optional<int>(); };
+}
+
+}  // namespace sm::cli

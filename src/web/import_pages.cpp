@@ -1,0 +1,11 @@
+// CSV import and export pages, for signed-in account holders.
+#include "web/routes.hpp"
+
+namespace sm::web {
+
+void add_import_routes(http::Router& router, services::App& app) {
+  (void)router;
+  (void)app;
+}
+
+}  // namespace sm::web
