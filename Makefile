@@ -11,7 +11,7 @@ CMAKE_GEN   = cmake -G Ninja -Wno-dev
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := true
 
-.PHONY: run build test deps format format-check clean
+.PHONY: run build test deps format format-check clean bench-import
 
 deps:
 	@scripts/install-deps
@@ -42,6 +42,10 @@ test: deps format-check $(BUILD)/build.ninja $(ASAN_BUILD)/build.ninja
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/support/lsan.supp \
 	  ctest --output-on-failure -j $(JOBS) -E '^browser'
+
+# 1,000,000 rows through `smartmessages import`, beside sqlite3's own .import (bench/README.md).
+bench-import: deps build
+	bench/import_bench.sh $(BUILD)/smartmessages 1000000
 
 format:
 	clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.hpp' 'tests/*.cpp' 'tests/*.hpp' 'bench/*.cpp')

@@ -6,6 +6,7 @@
 #include "core/log.hpp"
 #include "http/metrics.hpp"
 #include "http/server.hpp"
+#include "services/import_worker.hpp"
 #include "services/maintenance.hpp"
 #include "web/routes.hpp"
 
@@ -35,11 +36,13 @@ int serve(const BootOptions& boot_options) {
   if (auto started = server.start(); !started.ok()) return fail(started.error());
 
   services::MaintenanceScheduler scheduler(app, app.config.maintenance_interval_seconds * kSecond);
+  app.imports = std::make_shared<services::ImportWorker>(app);
   log::info("serving port={} engine={}", server.port(),
             app.db->engine() == store::Engine::sqlite ? "sqlite" : "postgresql");
   std::cerr << "Smartmessages is listening on " << app.config.http_base_url << "\n";
   server.run_until_signal();
   scheduler.stop();
+  app.imports->stop();
   log::info("stopped cleanly");
   return 0;
 }

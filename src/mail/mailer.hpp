@@ -22,6 +22,9 @@ class Mailer {
   // Sends `message`, with `default_from` as its From when message.from.address is empty.
   // Errors are render()'s (Errc::invalid_input) and the Transport's.
   Status send(Message message) const;
+  // The same, returning the MIME text exactly as handed to the Transport (for records that
+  // must keep a copy of what was sent, such as the consent record's confirmation email).
+  Result<std::string> send_keeping_copy(Message message) const;
 
  private:
   std::unique_ptr<Transport> transport_;

@@ -14,6 +14,8 @@
 
 namespace sm::services {
 
+class ImportWorker;  // services/import_worker.hpp
+
 struct App {
   Config config;
   std::unique_ptr<Clock> clock;
@@ -25,6 +27,13 @@ struct App {
   RateLimiter failed_logins_by_ip{20, 10 * kMinute};
   // Password reset requests per IP address and per target address.
   RateLimiter reset_requests{5, kHour};
+  // Sign-ups through public forms per IP address, and per address (across lists and accounts).
+  RateLimiter signups_by_ip{30, kHour};
+  RateLimiter signups_by_address{10, kHour};
+
+  // Runs uploaded CSV imports in the background; set by `serve` (null elsewhere: the web
+  // upload then answers that imports are unavailable). shared_ptr: the type stays incomplete.
+  std::shared_ptr<ImportWorker> imports;
 
   Millis now() const { return clock->now_ms(); }
 };

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "services/app.hpp"
+#include "services/subscriber_fields.hpp"
 
 namespace sm::services {
 
@@ -60,5 +61,16 @@ Result<MailingList> find_list_by_public_id(App& app, std::string_view public_id)
 
 // The hosted sign-up page of a list.
 std::string subscribe_url(const App& app, const MailingList& list);
+
+// The wording a new list's confirmation email gets when the account holder leaves it empty.
+std::string_view default_confirm_subject();
+std::string_view default_confirm_body();
+
+// A copy-paste HTML form for the account holder's own site, posting to subscribe_url():
+// `email`, one `f_<key>` per declared field, a `homepage` honeypot hidden with an inline style
+// (the embedding site has not our stylesheet) and no form token (the hosted page asks for one
+// more press when a post comes without it).
+std::string subscribe_form_html(const App& app, const MailingList& list,
+                                const std::vector<FieldDefinition>& fields);
 
 }  // namespace sm::services

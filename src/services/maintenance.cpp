@@ -2,6 +2,7 @@
 
 #include "core/log.hpp"
 #include "services/sessions.hpp"
+#include "services/subscriptions.hpp"
 
 namespace sm::services {
 namespace {
@@ -37,6 +38,11 @@ const std::vector<MaintenanceJob>& maintenance_jobs() {
       {"expired-links", "confirmation, reset and invitation links past their expiry or used",
        expired_links},
       {"old-audit-events", "security audit records older than 12 months", old_audit_events},
+      {"pending-subscriptions",
+       "subscriptions not confirmed within 7 days, with their sign-up evidence",
+       expire_pending_subscriptions},
+      {"confirmation-sends", "counts of confirmation emails older than 24 hours",
+       forget_old_confirmation_sends},
   };
   return jobs;
 }

@@ -24,6 +24,9 @@ http::Response render(services::App& app, Page page) {
   layout.set("title", page.title);
   layout.set("content", *body);
   layout.set("narrow", page.narrow);
+  if (page.refresh_seconds > 0) {
+    layout.set("refresh", TemplateValue::number(page.refresh_seconds));
+  }
   if (page.signed_in != nullptr) {
     layout.set("signed_in", true);
     layout.set("csrf", page.signed_in->csrf);

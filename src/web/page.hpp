@@ -23,6 +23,7 @@ struct Page {
   int status = 200;
   const SignedIn* signed_in = nullptr;  // shows the account navigation when set
   bool narrow = false;                  // the narrow, centred layout for sign-in forms
+  int refresh_seconds = 0;              // > 0: reloads itself (progress pages, no JavaScript)
 };
 
 // A page in the narrow layout with nothing but its title and template set yet.

@@ -1,11 +1,227 @@
-// Subscribers of an account and their consent records, for signed-in account holders.
+// Subscribers of an account and their consent records, for signed-in account holders:
+// the list's subscribers with an "Add subscriber" form, one subscriber's page with the whole
+// consent record and receipts, and deletion. Viewers read; editors and owners change.
+#include <charconv>
+
+#include "services/lists.hpp"
+#include "services/subscriptions.hpp"
+#include "web/guard.hpp"
+#include "web/page.hpp"
 #include "web/routes.hpp"
 
 namespace sm::web {
+namespace {
 
-void add_subscriber_routes(http::Router& router, services::App& app) {
-  (void)router;
-  (void)app;
+using http::Request;
+using http::Response;
+using services::App;
+
+constexpr std::int64_t kPageSize = 50;
+
+std::int64_t number(std::string_view text) {
+  std::int64_t n = 0;
+  std::from_chars(text.data(), text.data() + text.size(), n);
+  return n;
+}
+
+std::string when(const std::optional<Millis>& t) { return t ? format_utc(*t) : ""; }
+
+bool can_change(const SignedIn& who) {
+  return services::role_allows(who.user.role, services::Role::editor);
+}
+
+Response not_here(App& app, const SignedIn& who) {
+  return message_page(app, 404, "Not found", "There is no such list or subscriber in this account.",
+                      &who);
+}
+
+Response viewer_refused(App& app, const SignedIn& who) {
+  return message_page(app, 403, "Not allowed",
+                      "Viewers can read subscribers but not change them; ask an owner for the "
+                      "editor role.",
+                      &who);
+}
+
+TemplateValue member_row(const services::ListMember& m) {
+  TemplateValue row;
+  row.set("id", TemplateValue::number(m.subscriber_id)).set("email", m.email);
+  row.set("status", std::string(services::status_name(m.subscription.status)));
+  row.set("confirmed", m.subscription.status == services::SubscriptionStatus::confirmed);
+  row.set("created_at", format_utc(m.subscription.created_at));
+  return row;
+}
+
+Page members_page(App& app, const SignedIn& who, const services::MailingList& list,
+                  const http::FormFields& q) {
+  Page p;
+  p.title = "Subscribers of " + list.name;
+  p.template_name = "subscribers";
+  p.signed_in = &who;
+  auto status = services::parse_status(q.get("status"));
+  std::int64_t offset = std::max<std::int64_t>(0, number(q.get("offset")));
+  p.data.set("list_id", TemplateValue::number(list.id)).set("list_name", list.name);
+  p.data.set("can_change", can_change(who)).set("status_filter", q.get("status"));
+  auto counts = services::list_counts(app, who.account.id, list.id);
+  if (counts.ok()) {
+    p.data.set("pending", TemplateValue::number(counts->pending));
+    p.data.set("confirmed_count", TemplateValue::number(counts->confirmed));
+    p.data.set("unsubscribed", TemplateValue::number(counts->unsubscribed));
+  }
+  auto page = services::list_members(app, who.account.id, list.id, status, kPageSize, offset);
+  TemplateValue::List rows;
+  if (page.ok()) {
+    for (const auto& m : page->members) rows.push_back(member_row(m));
+    std::string filter = status ? "status=" + q.get("status") + "&" : "";
+    if (offset + kPageSize < page->total) {
+      p.data.set("next", "?" + filter + "offset=" + std::to_string(offset + kPageSize));
+    }
+    if (offset > 0) {
+      p.data.set("previous", "?" + filter + "offset=" +
+                                 std::to_string(std::max<std::int64_t>(0, offset - kPageSize)));
+    }
+  }
+  p.data.set("members", std::move(rows));
+  return p;
+}
+
+Response members(App& app, const Request& req) {
+  auto gate = require_signed_in(app, req);
+  if (!gate.who) return gate.refusal;
+  auto list = services::find_list(app, gate.who->account.id, number(req.param("id")));
+  if (!list.ok()) return not_here(app, *gate.who);
+  auto q = http::parse_query(req.query);
+  Page p = members_page(app, *gate.who, *list, q.ok() ? *q : http::FormFields());
+  if (q.ok() && q->has("added")) p.data.set("success", "Subscriber added.");
+  return render(app, std::move(p));
+}
+
+services::NewSubscriber person_of(const http::FormFields& f) {
+  services::NewSubscriber p;
+  p.email = f.get("email");
+  p.confirmed = f.get("mode") == "confirmed";
+  p.source = f.get("source");
+  p.basis = f.get("basis");
+  for (const auto& [name, value] : f.all()) {
+    if (name.starts_with("f_") && !value.empty()) p.fields[name.substr(2)] = value;
+  }
+  return p;
+}
+
+Response add(App& app, const Request& req) {
+  auto gate = require_signed_in(app, req);
+  if (!gate.who) return gate.refusal;
+  const SignedIn& who = *gate.who;
+  auto form = read_form(app, req);
+  if (form.refusal) return *form.refusal;
+  if (auto r = refuse_forgery(app, req, who, form.fields)) return *r;
+  if (!can_change(who)) return viewer_refused(app, who);
+  auto list = services::find_list(app, who.account.id, number(req.param("id")));
+  if (!list.ok()) return not_here(app, who);
+  auto r = requester(req);
+  auto added = services::add_subscriber(app, who.account.id, list->id, person_of(form.fields),
+                                        {r.ip_address, r.user_agent, "", ""});
+  if (added.ok()) {
+    return Response::see_other("/lists/" + std::to_string(list->id) + "/subscribers?added=1");
+  }
+  Page p = members_page(app, who, *list, http::FormFields());
+  add_error(p.data, added.error());
+  keep_values(p.data, form.fields);
+  p.status = status_for(added.error());
+  return render(app, std::move(p));
+}
+
+TemplateValue event_row(const services::ConsentEvent& e) {
+  TemplateValue row;
+  row.set("kind", std::string(services::consent_kind_name(e.kind)));
+  row.set("occurred_at", format_utc(e.occurred_at));
+  row.set("ip_address", e.evidence.ip_address).set("user_agent", e.evidence.user_agent);
+  row.set("referrer", e.evidence.referrer).set("form_url", e.evidence.form_url);
+  row.set("source", e.source).set("basis", e.basis).set("digest", e.digest);
+  row.set("form_digest", e.form_digest).set("form_wording", e.form_wording);
+  row.set("message", e.message);
+  return row;
+}
+
+TemplateValue subscription_block(std::int64_t subscriber_id,
+                                 const services::SubscriptionRecord& s) {
+  TemplateValue b;
+  b.set("list_name", s.list_name).set("list_id", TemplateValue::number(s.subscription.list_id));
+  b.set("status", std::string(services::status_name(s.subscription.status)));
+  b.set("created_at", format_utc(s.subscription.created_at));
+  b.set("confirmed_at", when(s.subscription.confirmed_at));
+  b.set("unsubscribed_at", when(s.subscription.unsubscribed_at));
+  TemplateValue::List events, receipts;
+  for (const auto& e : s.events) events.push_back(event_row(e));
+  for (const auto& r : s.receipts) {
+    TemplateValue row;
+    row.set("issued_at", format_utc(r.issued_at));
+    row.set("href", "/subscribers/" + std::to_string(subscriber_id) + "/receipts/" +
+                        std::to_string(r.id) + ".json");
+    receipts.push_back(std::move(row));
+  }
+  b.set("events", std::move(events)).set("receipts", std::move(receipts));
+  return b;
+}
+
+Response subscriber(App& app, const Request& req) {
+  auto gate = require_signed_in(app, req);
+  if (!gate.who) return gate.refusal;
+  auto rec = services::find_subscriber(app, gate.who->account.id, number(req.param("id")));
+  if (!rec.ok()) return not_here(app, *gate.who);
+  Page p;
+  p.title = "Subscriber";
+  p.template_name = "subscriber";
+  p.signed_in = &*gate.who;
+  p.data.set("id", TemplateValue::number(rec->id)).set("email", rec->email);
+  p.data.set("fields_json", rec->fields_json).set("created_at", format_utc(rec->created_at));
+  p.data.set("can_change", can_change(*gate.who));
+  auto q = http::parse_query(req.query);
+  p.data.set("confirm_delete", q.ok() && q->has("delete"));
+  TemplateValue::List subs;
+  for (const auto& s : rec->subscriptions) subs.push_back(subscription_block(rec->id, s));
+  p.data.set("subscriptions", std::move(subs));
+  return render(app, std::move(p));
+}
+
+Response receipt(App& app, const Request& req) {
+  auto gate = require_signed_in(app, req);
+  if (!gate.who) return gate.refusal;
+  std::string file = req.param("receipt");
+  if (!file.ends_with(".json")) return not_here(app, *gate.who);
+  auto r = services::find_receipt(app, gate.who->account.id, number(req.param("id")),
+                                  number(file.substr(0, file.size() - 5)));
+  if (!r.ok()) return not_here(app, *gate.who);
+  auto out = Response::json(r->file_text());
+  out.headers.set("Content-Disposition",
+                  "attachment; filename=\"consent-receipt-" + std::to_string(r->id) + ".json\"");
+  out.headers.set("Cache-Control", "no-store");
+  return out;
+}
+
+Response remove(App& app, const Request& req) {
+  auto gate = require_signed_in(app, req);
+  if (!gate.who) return gate.refusal;
+  auto form = read_form(app, req);
+  if (form.refusal) return *form.refusal;
+  if (auto r = refuse_forgery(app, req, *gate.who, form.fields)) return *r;
+  if (!can_change(*gate.who)) return viewer_refused(app, *gate.who);
+  auto done = services::delete_subscriber(app, gate.who->account.id, number(req.param("id")));
+  if (!done.ok()) return not_here(app, *gate.who);
+  return message_page(app, 200, "Subscriber deleted",
+                      "The subscriber, their subscriptions and consent records are deleted. "
+                      "Any suppression of the address stays.",
+                      &*gate.who);
+}
+
+}  // namespace
+
+void add_subscriber_routes(http::Router& router, App& app) {
+  router.get("/lists/{id}/subscribers", [&app](Request& r) { return members(app, r); });
+  router.post("/lists/{id}/subscribers", [&app](Request& r) { return add(app, r); });
+  router.get("/subscribers/{id}", [&app](Request& r) { return subscriber(app, r); });
+  router.get("/subscribers/{id}/receipts/{receipt}",
+             [&app](Request& r) { return receipt(app, r); });
+  router.post("/subscribers/{id}/delete", [&app](Request& r) { return remove(app, r); });
 }
 
 }  // namespace sm::web

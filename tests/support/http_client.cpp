@@ -95,8 +95,30 @@ HttpResponse HttpClient::post_form(const std::string& path, const HeaderList& fi
   return perform(path, all, &body);
 }
 
+HttpResponse HttpClient::post_multipart(const std::string& path, const HeaderList& fields,
+                                        const std::string& file_field, const std::string& file_name,
+                                        const std::string& file_content,
+                                        const HeaderList& headers) {
+  CURL* curl = static_cast<CURL*>(curl_);
+  curl_mime* mime = curl_mime_init(curl);
+  for (const auto& [name, value] : fields) {
+    curl_mimepart* part = curl_mime_addpart(mime);
+    curl_mime_name(part, name.c_str());
+    curl_mime_data(part, value.data(), value.size());
+  }
+  curl_mimepart* file = curl_mime_addpart(mime);
+  curl_mime_name(file, file_field.c_str());
+  curl_mime_filename(file, file_name.c_str());
+  curl_mime_type(file, "text/csv");
+  curl_mime_data(file, file_content.data(), file_content.size());
+  HttpResponse r = perform(path, headers, nullptr, mime);
+  curl_easy_setopt(curl, CURLOPT_MIMEPOST, nullptr);
+  curl_mime_free(mime);
+  return r;
+}
+
 HttpResponse HttpClient::perform(const std::string& path, const HeaderList& headers,
-                                 const std::string* form_body) {
+                                 const std::string* form_body, void* mime) {
   CURL* curl = static_cast<CURL*>(curl_);
   HttpResponse response;
   const std::string url = path.rfind("http", 0) == 0 ? path : base_url_ + path;
@@ -106,7 +128,9 @@ HttpResponse HttpClient::perform(const std::string& path, const HeaderList& head
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response);
-  if (form_body != nullptr) {
+  if (mime != nullptr) {
+    curl_easy_setopt(curl, CURLOPT_MIMEPOST, static_cast<curl_mime*>(mime));
+  } else if (form_body != nullptr) {
     curl_easy_setopt(curl, CURLOPT_POST, 1L);
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(form_body->size()));
     curl_easy_setopt(curl, CURLOPT_COPYPOSTFIELDS, form_body->c_str());

@@ -43,6 +43,11 @@ class HttpClient {
   HttpResponse get(const std::string& path, const HeaderList& headers = {});
   HttpResponse post_form(const std::string& path, const HeaderList& fields,
                          const HeaderList& headers = {});
+  // multipart/form-data built by curl, as a browser sends a form with a file input: the text
+  // `fields`, then one file part `file_field` named `file_name` holding `file_content`.
+  HttpResponse post_multipart(const std::string& path, const HeaderList& fields,
+                              const std::string& file_field, const std::string& file_name,
+                              const std::string& file_content, const HeaderList& headers = {});
 
   // The value of a cookie in the jar, if it holds one with that name.
   std::optional<std::string> cookie(const std::string& name) const;
@@ -51,7 +56,7 @@ class HttpClient {
 
  private:
   HttpResponse perform(const std::string& path, const HeaderList& headers,
-                       const std::string* form_body);
+                       const std::string* form_body, void* mime = nullptr);
 
   std::string base_url_;
   void* curl_ = nullptr;
