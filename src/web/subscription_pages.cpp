@@ -44,6 +44,30 @@ Response bad_link(App& app, const Error& e) {
   return message_page(app, 404, "This link is not valid", e.message);
 }
 
+// One declared field as the hosted form offers it: a checkbox, a choice or a typed input.
+TemplateValue field_input(const services::FieldDefinition& f, const http::FormFields* sent,
+                          const Error* error) {
+  using services::FieldType;
+  const std::string value = sent ? sent->get("f_" + f.key) : std::string();
+  TemplateValue row;
+  row.set("key", f.key).set("label", f.label).set("value", value);
+  row.set("is_boolean", f.type == FieldType::boolean).set("checked", value == "true");
+  row.set("is_choice", f.type == FieldType::choice);
+  row.set("is_plain", f.type != FieldType::boolean && f.type != FieldType::choice);
+  row.set("input_type", f.type == FieldType::number ? "number"
+                        : f.type == FieldType::date ? "date"
+                                                    : "text");
+  TemplateValue::List options;
+  for (const auto& c : f.choices) {
+    TemplateValue o;
+    o.set("option", c).set("selected", c == value);
+    options.push_back(std::move(o));
+  }
+  row.set("options", std::move(options));
+  if (error && error->field == f.key) row.set("error", error->message);
+  return row;
+}
+
 // The hosted form, with the values and errors of a form that was sent.
 Response form_page(App& app, const services::MailingList& list, const http::FormFields* sent,
                    const Error* error, bool again) {
@@ -58,13 +82,7 @@ Response form_page(App& app, const services::MailingList& list, const http::Form
   d.set("again", again);
   set_controller(d, *account);
   TemplateValue::List rows;
-  for (const auto& f : *fields) {
-    TemplateValue row;
-    row.set("key", f.key).set("label", f.label);
-    if (sent) row.set("value", sent->get("f_" + f.key));
-    if (error && error->field == f.key) row.set("error", error->message);
-    rows.push_back(std::move(row));
-  }
+  for (const auto& f : *fields) rows.push_back(field_input(f, sent, error));
   d.set("fields", std::move(rows));
   if (sent) d.set("email_value", sent->get("email"));
   if (error) {

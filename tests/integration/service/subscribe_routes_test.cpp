@@ -109,6 +109,38 @@ TEST_P(SubscribeRoutesTest, TheHostedPageShowsTheControllerAndSetsNoCookie) {
   EXPECT_EQ(call(http::Method::get, "/s/NOSUCHLIST").status, 404);
 }
 
+TEST_P(SubscribeRoutesTest, DeclaredFieldsAreOfferedByTypeAndStoredChecked) {
+  services::FieldDefinition plan{0, "plan", "Plan", services::FieldType::choice, {"Basic", "Pro"}};
+  services::FieldDefinition tips{0, "tips", "Weekly tips", services::FieldType::boolean, {}};
+  services::FieldDefinition born{0, "joined", "Member since", services::FieldType::date, {}};
+  for (const auto& f : {plan, tips, born}) {
+    ASSERT_TRUE(services::declare_field(t_.app(), account_, f).ok());
+  }
+
+  auto page = call(http::Method::get, "/s/" + list_.public_id).body;
+  EXPECT_THAT(page, HasSubstr("<select id=\"f-plan\" name=\"f_plan\""));
+  EXPECT_THAT(page, HasSubstr("<option>Pro</option>"));
+  EXPECT_THAT(page, HasSubstr("name=\"f_tips\" type=\"checkbox\" value=\"true\""));
+  EXPECT_THAT(page, HasSubstr("name=\"f_joined\" type=\"date\""));
+
+  http::FormFields f;
+  f.add("email", "member@example.net");
+  f.add("f_plan", "Pro");
+  f.add("f_tips", "true");
+  f.add("f_joined", "2024-02-29");
+  f.add("form_token", token_in(page));
+  auto r = call(http::Method::post, "/s/" + list_.public_id, http::encode_form(f),
+                {{"Content-Type", "application/x-www-form-urlencoded"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto member = only_subscription();
+  auto record = services::find_subscriber(t_.app(), account_, member.subscriber_id);
+  ASSERT_TRUE(record.ok());
+  auto fields = json::parse(record->fields_json);
+  EXPECT_EQ(fields.value("plan", ""), "Pro");
+  EXPECT_EQ(fields.value("tips", ""), "true");
+  EXPECT_EQ(fields.value("joined", ""), "2024-02-29");
+}
+
 TEST_P(SubscribeRoutesTest, AFormWithoutATokenIsShownAgainAndNothingIsStored) {
   auto r = subscribe("reader@example.net", false);
   EXPECT_EQ(r.status, 200);
