@@ -145,11 +145,22 @@ Response submit_import(App& app, const Request& req) {
   return Response::see_other("/imports/" + std::to_string(*id));
 }
 
+// The report's reason codes (also the report CSV's) in words for the page.
+std::string reason_label(const std::string& reason) {
+  if (reason == "invalid_address") return "Not a valid address";
+  if (reason == "invalid_field") return "A field value not accepted";
+  if (reason == "suppressed") return "Suppressed (the person unsubscribed)";
+  if (reason == "unsubscribed") return "Left this list";
+  if (reason == "duplicate") return "Already on the list or twice in the file";
+  return reason;
+}
+
 TemplateValue::List refusal_rows(const services::ImportReport& r) {
   TemplateValue::List rows;
   for (const auto& [reason, count] : r.refused) {
     TemplateValue row;
-    row.set("reason", reason).set("count", TemplateValue::number(count));
+    row.set("reason", reason).set("label", reason_label(reason));
+    row.set("count", TemplateValue::number(count));
     rows.push_back(std::move(row));
   }
   return rows;
