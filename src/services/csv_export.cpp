@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "services/consent_receipt.hpp"
 #include "services/lists.hpp"
 #include "services/subscriber_fields.hpp"
 
@@ -27,9 +28,10 @@ std::string iso_time(const store::Row& r, std::size_t i) {
 std::vector<std::string> header(const std::vector<FieldDefinition>& fields) {
   std::vector<std::string> h{"email", "status", "list"};
   for (const auto& f : fields) h.push_back(f.key);
-  for (const char* c : {"created_at", "confirmed_at", "unsubscribed_at", "consent_kind",
-                        "signup_at", "signup_ip", "signup_user_agent", "signup_form_url",
-                        "consent_source", "consent_basis", "confirmation_at", "confirmation_ip"}) {
+  for (const char* c :
+       {"created_at", "confirmed_at", "unsubscribed_at", "consent_kind", "signup_at", "signup_ip",
+        "signup_user_agent", "signup_form_url", "consent_source", "consent_basis",
+        "confirmation_at", "confirmation_ip", "consent_receipt"}) {
     h.push_back(c);
   }
   return h;
@@ -39,6 +41,16 @@ std::string field_value(const nlohmann::json& fields, const std::string& key) {
   auto it = fields.find(key);
   if (it == fields.end() || it->is_null()) return "";
   return it->is_string() ? it->get<std::string>() : it->dump();
+}
+
+// The receipt file (JSON, as `consent verify` reads it) in columns `first` and `first + 1`, or
+// "" for a subscription that has none (imported, pending, or added by the account holder).
+std::string receipt_cell(const store::Row& r, std::size_t first) {
+  if (r.is_null(first)) return "";
+  ConsentReceipt receipt;
+  receipt.payload = r.text(first);
+  receipt.signature = r.text(first + 1);
+  return receipt.file_text();
 }
 
 // Columns as in exports.list_page.
@@ -55,6 +67,7 @@ std::vector<std::string> row_cells(const store::Row& r, const std::vector<FieldD
   for (std::size_t i = 10; i <= 14; ++i) cells.push_back(r.text(i));
   cells.push_back(iso_time(r, 15));
   cells.push_back(r.text(16));
+  cells.push_back(receipt_cell(r, 17));
   return cells;
 }
 

@@ -8,6 +8,8 @@
 
 #include "core/crypto.hpp"
 #include "core/email_address.hpp"
+#include "services/csv_export.hpp"
+#include "services/csv_reader.hpp"
 #include "services/lists.hpp"
 #include "services/maintenance.hpp"
 #include "services/subscriptions.hpp"
@@ -99,6 +101,29 @@ class SubscribeTest : public ::testing::TestWithParam<TestEngine> {
   std::int64_t account_ = 0;
   services::MailingList list_;
 };
+
+TEST_P(SubscribeTest, TheExportCarriesAReceiptThatStillVerifies) {
+  subscribe_confirmed("reader@example.net");
+  std::stringstream csv;
+  ASSERT_TRUE(services::export_subscribers(app(), account_, list_.id, csv).ok());
+
+  // Read the export back the way another provider's importer would.
+  services::CsvReader reader(csv);
+  services::CsvReader::Record header, row;
+  ASSERT_TRUE(*reader.next(header));
+  ASSERT_TRUE(*reader.next(row));
+  auto column = std::find(header.begin(), header.end(), "consent_receipt");
+  ASSERT_NE(column, header.end());
+  const std::string receipt = row.at(column - header.begin());
+
+  auto facts = services::verify_receipt(receipt, app().keys->signing_public_key_bytes());
+  ASSERT_TRUE(facts.ok()) << facts.error().message;
+  EXPECT_EQ((*facts)["list_id"], list_.id);
+  std::string tampered = receipt;
+  ASSERT_NE(tampered.find("list_id"), std::string::npos);
+  tampered[tampered.find("list_id") + 1] ^= 1;  // "list_id" becomes "lhst_id"
+  EXPECT_FALSE(services::verify_receipt(tampered, app().keys->signing_public_key_bytes()).ok());
+}
 
 TEST_P(SubscribeTest, FormSignUpIsPendingAndSendsTheConfirmationEmail) {
   ASSERT_TRUE(sign_up("Reader@Example.net").ok());
