@@ -1,5 +1,6 @@
 #include "api/api_support.hpp"
 
+#include "core/text.hpp"
 #include "http/status.hpp"
 #include "services/api_keys.hpp"
 
@@ -32,6 +33,10 @@ Result<nlohmann::json> json_body(const http::Request& req) {
                       "The request body is not a JSON object; check its syntax and send {...}.");
   }
   return body;
+}
+
+std::optional<std::int64_t> path_id(const http::Request& req, const std::string& name) {
+  return parse_id(req.param(name));
 }
 
 http::Response json_reply(const nlohmann::json& body, int status) {

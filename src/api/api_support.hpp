@@ -3,6 +3,8 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
 
 #include "core/result.hpp"
 #include "http/message.hpp"
@@ -18,6 +20,9 @@ Result<std::int64_t> authenticate(services::App& app, const http::Request& req);
 
 // The request body as a JSON object, or an invalid_input error saying what is wrong with it.
 Result<nlohmann::json> json_body(const http::Request& req);
+
+// The path parameter `name` ("{id}") as a row id; nullopt when it is not a positive number.
+std::optional<std::int64_t> path_id(const http::Request& req, const std::string& name = "id");
 
 // A 200 (or `status`) reply with `body` as JSON.
 http::Response json_reply(const nlohmann::json& body, int status = 200);

@@ -35,14 +35,6 @@ Response no_content() {
   return r;
 }
 
-std::optional<std::int64_t> path_id(const Request& req) {
-  std::string text = req.param("id");
-  std::int64_t id = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (ec != std::errc() || end != text.data() + text.size() || id <= 0) return std::nullopt;
-  return id;
-}
-
 Error not_found(std::string_view what) {
   return make_error(Errc::not_found, "There is no such " + std::string(what) +
                                          " in this account; GET its collection for the ids.");

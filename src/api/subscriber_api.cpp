@@ -17,16 +17,11 @@ using http::Response;
 using nlohmann::json;
 using services::App;
 
-Result<std::int64_t> path_id(const Request& req, const std::string& name) {
-  std::string text = req.param(name);
-  std::int64_t id = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (ec != std::errc() || end != text.data() + text.size() || id <= 0) {
-    return make_error(Errc::not_found,
-                      "There is nothing with that id; ids are positive whole "
-                      "numbers from this API's answers.");
-  }
-  return id;
+Result<std::int64_t> id_in_path(const Request& req, const std::string& name) {
+  if (auto id = path_id(req, name)) return *id;
+  return make_error(Errc::not_found,
+                    "There is nothing with that id; ids are positive whole "
+                    "numbers from this API's answers.");
 }
 
 json optional_time(const std::optional<Millis>& t) { return t ? json(*t) : json(nullptr); }
@@ -94,7 +89,7 @@ services::Evidence requester_evidence(const Request& req) {
 Response add(App& app, const Request& req) {
   auto account = authenticate(app, req);
   if (!account.ok()) return problem(account.error());
-  auto list = path_id(req, "id");
+  auto list = id_in_path(req, "id");
   if (!list.ok()) return problem(list.error());
   auto body = json_body(req);
   if (!body.ok()) return problem(body.error());
@@ -112,7 +107,7 @@ Response add(App& app, const Request& req) {
 Response list_members(App& app, const Request& req) {
   auto account = authenticate(app, req);
   if (!account.ok()) return problem(account.error());
-  auto list = path_id(req, "id");
+  auto list = id_in_path(req, "id");
   if (!list.ok()) return problem(list.error());
   auto q = http::parse_query(req.query);
   if (!q.ok()) return problem(q.error());
@@ -147,7 +142,7 @@ Response list_members(App& app, const Request& req) {
 Response get_subscriber(App& app, const Request& req) {
   auto account = authenticate(app, req);
   if (!account.ok()) return problem(account.error());
-  auto id = path_id(req, "id");
+  auto id = id_in_path(req, "id");
   if (!id.ok()) return problem(id.error());
   auto rec = services::find_subscriber(app, *account, *id);
   if (!rec.ok()) return problem(rec.error());
@@ -174,7 +169,7 @@ Response get_subscriber(App& app, const Request& req) {
 Response delete_subscriber(App& app, const Request& req) {
   auto account = authenticate(app, req);
   if (!account.ok()) return problem(account.error());
-  auto id = path_id(req, "id");
+  auto id = id_in_path(req, "id");
   if (!id.ok()) return problem(id.error());
   auto done = services::delete_subscriber(app, *account, *id);
   if (!done.ok()) return problem(done.error());

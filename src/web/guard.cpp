@@ -82,4 +82,8 @@ ParsedForm read_form(services::App& app, const http::Request& req) {
   return ParsedForm{std::move(*form), std::nullopt};
 }
 
+bool can_edit(const SignedIn& who) {
+  return services::role_allows(who.user.role, services::Role::editor);
+}
+
 }  // namespace sm::web

@@ -21,6 +21,9 @@ struct SignedIn {
   std::string csrf;
 };
 
+// Editors and owners change things; viewers only look.
+bool can_edit(const SignedIn& who);
+
 // The cookie name: __Host-sm_session over https (bound to the host, Secure), sm_session
 // otherwise.
 std::string session_cookie_name(const services::App& app);

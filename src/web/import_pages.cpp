@@ -1,9 +1,9 @@
 // CSV import and export pages, for signed-in account holders: the upload form of a list, the
 // import's progress and report (reloading itself while it runs, no JavaScript), the refused
 // rows and exports as CSV, and the suppressions page with its hash lists.
-#include <charconv>
 #include <sstream>
 
+#include "core/text.hpp"
 #include "http/multipart.hpp"
 #include "services/csv_export.hpp"
 #include "services/csv_import.hpp"
@@ -23,25 +23,8 @@ using services::App;
 
 constexpr std::size_t kMaxUploadBytes = 64 * 1024 * 1024;
 
-std::int64_t path_id(const Request& req) {
-  std::string text = req.param("id");
-  std::int64_t id = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  return (ec == std::errc() && end == text.data() + text.size()) ? id : 0;
-}
-
-bool can_edit(const SignedIn& who) {
-  return services::role_allows(who.user.role, services::Role::editor);
-}
-
-Page signed_in_page(const SignedIn& who, std::string title, std::string template_name) {
-  Page p;
-  p.title = std::move(title);
-  p.template_name = std::move(template_name);
-  p.signed_in = &who;
-  p.data.set("can_edit", can_edit(who));
-  return p;
-}
+// The {id} of the path, or 0 (which matches nothing) when it is not an id.
+std::int64_t path_id(const Request& req) { return parse_id(req.param("id")).value_or(0); }
 
 Response csv_download(std::string body, const std::string& filename) {
   Response r = Response::text(std::move(body));

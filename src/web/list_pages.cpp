@@ -1,8 +1,8 @@
 // Lists and subscriber fields, for signed-in account holders. Everyone on the team may look;
 // editors and owners may change (the role is checked here, on the server, on every POST).
-#include <charconv>
 #include <optional>
 
+#include "core/text.hpp"
 #include "services/lists.hpp"
 #include "services/subscriber_fields.hpp"
 #include "services/users.hpp"
@@ -18,26 +18,6 @@ using http::Response;
 using services::App;
 using services::ListForm;
 using services::MailingList;
-
-bool can_edit(const SignedIn& who) {
-  return services::role_allows(who.user.role, services::Role::editor);
-}
-
-std::optional<std::int64_t> parse_id(const std::string& text) {
-  std::int64_t id = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (ec != std::errc() || end != text.data() + text.size() || id <= 0) return std::nullopt;
-  return id;
-}
-
-Page signed_in_page(const SignedIn& who, std::string title, std::string template_name) {
-  Page p;
-  p.title = std::move(title);
-  p.template_name = std::move(template_name);
-  p.signed_in = &who;
-  p.data.set("can_edit", can_edit(who));
-  return p;
-}
 
 Response not_found(App& app, const SignedIn& who) {
   return message_page(app, 404, "No such list",

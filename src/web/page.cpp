@@ -82,4 +82,13 @@ services::Requester requester(const http::Request& req) {
   return {req.remote_ip, std::string(req.user_agent().substr(0, 500))};
 }
 
+Page signed_in_page(const SignedIn& who, std::string title, std::string template_name) {
+  Page p;
+  p.title = std::move(title);
+  p.template_name = std::move(template_name);
+  p.signed_in = &who;
+  p.data.set("can_edit", can_edit(who));
+  return p;
+}
+
 }  // namespace sm::web

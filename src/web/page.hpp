@@ -26,6 +26,10 @@ struct Page {
   int refresh_seconds = 0;              // > 0: reloads itself (progress pages, no JavaScript)
 };
 
+// An account page for `who`, with "can_edit" set for templates that hide what a viewer may
+// not do.
+Page signed_in_page(const SignedIn& who, std::string title, std::string template_name);
+
 // A page in the narrow layout with nothing but its title and template set yet.
 Page narrow_page(std::string title, std::string template_name);
 

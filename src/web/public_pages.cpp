@@ -1,8 +1,8 @@
 // Pages anyone can open: the landing page, each account's privacy notice, the stylesheet and
 // images, and the health check. None of them sets a cookie.
-#include <charconv>
 
 #include "core/assets.hpp"
+#include "core/text.hpp"
 #include "services/accounts.hpp"
 #include "web/page.hpp"
 #include "web/routes.hpp"
@@ -20,13 +20,6 @@ Response landing(App& app, const Request&) {
   p.template_name = "landing";
   p.data.set("open_signup", app.config.accounts_open_signup);
   return render(app, std::move(p));
-}
-
-std::optional<std::int64_t> parse_id(const std::string& text) {
-  std::int64_t id = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (ec != std::errc() || end != text.data() + text.size() || id <= 0) return std::nullopt;
-  return id;
 }
 
 Response privacy_notice(App& app, const Request& req) {

@@ -26,10 +26,6 @@ std::int64_t number(std::string_view text) {
 
 std::string when(const std::optional<Millis>& t) { return t ? format_utc(*t) : ""; }
 
-bool can_change(const SignedIn& who) {
-  return services::role_allows(who.user.role, services::Role::editor);
-}
-
 Response not_here(App& app, const SignedIn& who) {
   return message_page(app, 404, "Not found", "There is no such list or subscriber in this account.",
                       &who);
@@ -60,7 +56,7 @@ Page members_page(App& app, const SignedIn& who, const services::MailingList& li
   auto status = services::parse_status(q.get("status"));
   std::int64_t offset = std::max<std::int64_t>(0, number(q.get("offset")));
   p.data.set("list_id", TemplateValue::number(list.id)).set("list_name", list.name);
-  p.data.set("can_change", can_change(who)).set("status_filter", q.get("status"));
+  p.data.set("can_change", can_edit(who)).set("status_filter", q.get("status"));
   auto counts = services::list_counts(app, who.account.id, list.id);
   if (counts.ok()) {
     p.data.set("pending", TemplateValue::number(counts->pending));
@@ -114,7 +110,7 @@ Response add(App& app, const Request& req) {
   auto form = read_form(app, req);
   if (form.refusal) return *form.refusal;
   if (auto r = refuse_forgery(app, req, who, form.fields)) return *r;
-  if (!can_change(who)) return viewer_refused(app, who);
+  if (!can_edit(who)) return viewer_refused(app, who);
   auto list = services::find_list(app, who.account.id, number(req.param("id")));
   if (!list.ok()) return not_here(app, who);
   auto r = requester(req);
@@ -174,7 +170,7 @@ Response subscriber(App& app, const Request& req) {
   p.signed_in = &*gate.who;
   p.data.set("id", TemplateValue::number(rec->id)).set("email", rec->email);
   p.data.set("fields_json", rec->fields_json).set("created_at", format_utc(rec->created_at));
-  p.data.set("can_change", can_change(*gate.who));
+  p.data.set("can_change", can_edit(*gate.who));
   auto q = http::parse_query(req.query);
   p.data.set("confirm_delete", q.ok() && q->has("delete"));
   TemplateValue::List subs;
@@ -204,7 +200,7 @@ Response remove(App& app, const Request& req) {
   auto form = read_form(app, req);
   if (form.refusal) return *form.refusal;
   if (auto r = refuse_forgery(app, req, *gate.who, form.fields)) return *r;
-  if (!can_change(*gate.who)) return viewer_refused(app, *gate.who);
+  if (!can_edit(*gate.who)) return viewer_refused(app, *gate.who);
   auto done = services::delete_subscriber(app, gate.who->account.id, number(req.param("id")));
   if (!done.ok()) return not_here(app, *gate.who);
   return message_page(app, 200, "Subscriber deleted",
