@@ -74,7 +74,6 @@ Result<std::string> dkim_sign(const DkimKey& key, std::string_view message, Mill
 
 // One DKIM-Signature field per key, in the order of `keys`, concatenated. The body is
 // canonicalised and hashed once for all of them.
-Result<std::string> dkim_sign(std::span<const DkimKey> keys, std::string_view message,
-                              Millis now);
+Result<std::string> dkim_sign(std::span<const DkimKey> keys, std::string_view message, Millis now);
 
 }  // namespace sm::mail
