@@ -28,7 +28,8 @@ struct DkimKeyPair {
 
 DkimKeyPair generate_ed25519_key();
 
-// REQUIRES: 2048 <= bits <= 4096 (smaller keys are refused by receivers, RFC 8301).
+// Fails with Errc::invalid_input unless 2048 <= bits <= 4096: RFC 8301 asks signers for at
+// least 2048, and a larger key makes every signature slower and the DNS answer bigger.
 Result<DkimKeyPair> generate_rsa_key(int bits = 2048);
 
 // "<selector>._domainkey.<domain>": where the public key is published.
@@ -68,7 +69,8 @@ Result<DkimKey> load_dkim_key(DkimAlgorithm algorithm, std::string_view domain,
                               std::string_view selector, std::string_view private_text);
 
 // The DKIM-Signature field for `message` (CRLF text as mail::render() writes it), to be put
-// before its first line: folded at 78 columns, ending in CRLF, with t= taken from `now`.
+// before its first line: folded at 78 columns (a d= or s= longer than a line stays whole),
+// ending in CRLF, with t= taken from `now`.
 // Fails with Errc::invalid_input when the message is not CRLF text with a header block.
 Result<std::string> dkim_sign(const DkimKey& key, std::string_view message, Millis now);
 
