@@ -12,12 +12,14 @@ void add_account_api(http::Router& router, services::App& app);
 void add_list_api(http::Router& router, services::App& app);
 void add_subscriber_api(http::Router& router, services::App& app);
 void add_import_api(http::Router& router, services::App& app);
+void add_domain_api(http::Router& router, services::App& app);
 
 inline void add_api_routes(http::Router& router, services::App& app) {
   add_account_api(router, app);
   add_list_api(router, app);
   add_subscriber_api(router, app);
   add_import_api(router, app);
+  add_domain_api(router, app);
 }
 
 }  // namespace sm::api

@@ -1,5 +1,7 @@
 #include "core/config.hpp"
 
+#include <arpa/inet.h>
+
 #include <charconv>
 #include <cstdlib>
 #include <sstream>
@@ -65,6 +67,19 @@ bool parse_smtp_url(Config& c, const std::string& text) {
   return true;
 }
 
+// An IPv4 address and a port: the resolver library takes addresses, not names.
+bool parse_dns_server(Config& c, const std::string& text) {
+  if (text.empty()) return c.dns_server.clear(), true;
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos) return false;
+  long long port = 0;
+  if (!parse_int(text.substr(colon + 1), 1, 65535, port)) return false;
+  in_addr addr{};
+  if (inet_pton(AF_INET, text.substr(0, colon).c_str(), &addr) != 1) return false;
+  c.dns_server = text;
+  return true;
+}
+
 bool parse_log_level(Config& c, const std::string& text) {
   static const std::vector<std::string> levels = {"debug", "info", "warn", "error"};
   for (const auto& l : levels) {
@@ -111,6 +126,7 @@ const std::vector<Key>& keys() {
       {"mail.from_address", "an email address without line breaks",
        text(&Config::mail_from_address)},
       {"mail.from_name", "a name without line breaks", text(&Config::mail_from_name)},
+      {"dns.server", "empty, or an IPv4 address and port such as 127.0.0.1:5353", parse_dns_server},
       {"accounts.open_signup", "true or false", boolean(&Config::accounts_open_signup)},
       {"accounts.require_2fa", "true or false", boolean(&Config::accounts_require_2fa)},
       {"maintenance.interval_seconds", "a whole number of seconds from 10 to 604800",

@@ -31,6 +31,10 @@ struct Config {
   std::string mail_from_address = "no-reply@localhost";
   std::string mail_from_name = "Smartmessages";
 
+  // The DNS server sending-domain checks ask, as IPv4:PORT ("127.0.0.1:5353"); empty: the
+  // system's resolver from /etc/resolv.conf.
+  std::string dns_server;
+
   bool accounts_open_signup = true;
   bool accounts_require_2fa = false;
 

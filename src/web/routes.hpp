@@ -15,6 +15,7 @@ void add_list_routes(http::Router& router, services::App& app);
 void add_subscription_routes(http::Router& router, services::App& app);
 void add_subscriber_routes(http::Router& router, services::App& app);
 void add_import_routes(http::Router& router, services::App& app);
+void add_domain_routes(http::Router& router, services::App& app);
 
 inline void add_web_routes(http::Router& router, services::App& app) {
   add_public_routes(router, app);
@@ -26,6 +27,7 @@ inline void add_web_routes(http::Router& router, services::App& app) {
   add_subscription_routes(router, app);
   add_subscriber_routes(router, app);
   add_import_routes(router, app);
+  add_domain_routes(router, app);
 }
 
 }  // namespace sm::web
