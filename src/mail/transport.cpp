@@ -6,6 +6,13 @@
 
 namespace sm::mail {
 
+std::vector<Status> Transport::send_batch(std::span<const Outgoing> batch) {
+  std::vector<Status> results;
+  results.reserve(batch.size());
+  for (const Outgoing& message : batch) results.push_back(send(*message.envelope, message.mime));
+  return results;
+}
+
 Result<std::unique_ptr<Transport>> make_transport(std::string smtp_url_or_empty,
                                                   std::string outbox_dir,
                                                   SmtpOptions smtp_options) {

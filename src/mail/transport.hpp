@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +20,12 @@ struct Envelope {
   std::vector<std::string> recipients;  // forward-paths, at least one
 };
 
+// One message of a batch; both views must outlive the send_batch() call.
+struct Outgoing {
+  const Envelope* envelope = nullptr;
+  std::string_view mime;
+};
+
 class Transport {
  public:
   virtual ~Transport() = default;
@@ -28,6 +35,11 @@ class Transport {
   // answering 4xx), Errc::invalid_input when the relay rejected the message for good (5xx),
   // Errc::unauthorized when the relay refused the configured credentials.
   virtual Status send(const Envelope& envelope, std::string_view mime) = 0;
+
+  // Hands over several messages at once and returns one Status per message, in order, with
+  // the meanings above. The default sends them one by one; SmtpTransport runs them over its
+  // pool of open sessions at once.
+  virtual std::vector<Status> send_batch(std::span<const Outgoing> batch);
 };
 
 // Tuning for SmtpTransport; the defaults suit a relay on the same network.

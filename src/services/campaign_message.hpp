@@ -1,0 +1,63 @@
+// A campaign compiled once for sending, and the message each delivery gets from it.
+//
+// compile_campaign() does the per-campaign work: it checks the campaign can be sent (a
+// verified sending domain in From, merge tags that exist), parses the subject and both body
+// parts as templates, builds the footer the account holder cannot remove (controller
+// details, why this person gets the message: list name and date of consent, the unsubscribe
+// and portal links), and opens the domain's two DKIM keys. render_delivery() then fills the
+// templates for one recipient, re-checks every link after the merge (a field value must not
+// become a javascript: URL), builds the MIME text with the list headers, and signs it twice.
+//
+// Thread-safe: a CompiledCampaign is immutable; render_delivery() may run on many threads.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+#include "services/app.hpp"
+
+namespace sm::services {
+
+struct CompiledCampaignData;  // defined in campaign_message.cpp
+
+struct CompiledCampaign {
+  std::int64_t account_id = 0;
+  std::int64_t campaign_id = 0;
+  std::shared_ptr<const CompiledCampaignData> data;
+};
+
+// One recipient, as a delivery snapshot names it.
+struct Recipient {
+  std::int64_t delivery_id = 0;      // 0 for a test send
+  std::int64_t subscriber_id = 0;    // 0 for a test send
+  std::int64_t subscription_id = 0;  // 0 for a test send: links then lead to a sample page
+  std::string email;
+  std::string fields_json = "{}";  // the subscriber's field values, as stored
+};
+
+// What goes to the relay for one delivery.
+struct RenderedDelivery {
+  std::string envelope_from;  // VERP address on bounce.domain naming the delivery
+  std::string recipient;
+  std::string mime;  // CRLF, signed
+  std::string message_id;
+};
+
+// Errc::invalid_input with a sentence naming what to fix (no verified domain, an unknown
+// tag, an empty subject...) when the campaign cannot be sent; not_found for another
+// account's campaign.
+Result<CompiledCampaign> compile_campaign(App& app, std::int64_t account_id,
+                                          std::int64_t campaign_id);
+
+// The same Message-ID on every attempt for one delivery.
+Result<RenderedDelivery> render_delivery(App& app, const CompiledCampaign& campaign,
+                                         const Recipient& recipient);
+
+// The delivery a VERP address names, or nullopt when it is not one of ours (bounce handling).
+std::optional<std::int64_t> delivery_from_verp(const App& app, std::string_view address);
+
+}  // namespace sm::services
