@@ -10,8 +10,11 @@ CMAKE_GEN   = cmake -G Ninja -Wno-dev
 # relative to the clone, and the working directory is left out of the hash.
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := true
+# The targets use precompiled headers (CMake's -include cmake_pch.hxx); without these
+# sloppiness options ccache refuses nearly every compile as uncacheable.
+export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_file_ctime
 
-.PHONY: run build test deps format format-check clean bench-import
+.PHONY: run build test deps format format-check clean bench-import bench-send bench-track
 
 deps:
 	@scripts/install-deps
@@ -46,6 +49,17 @@ test: deps format-check $(BUILD)/build.ninja $(ASAN_BUILD)/build.ninja
 # 1,000,000 rows through `smartmessages import`, beside sqlite3's own .import (bench/README.md).
 bench-import: deps build
 	bench/import_bench.sh $(BUILD)/smartmessages 1000000
+
+# 100,000 messages to postfix's smtp-sink through our SMTP pool (signed and not) and through
+# `smartmessages worker`, beside smtp-source (bench/README.md).
+bench-send: deps $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS) --target send_bench send_campaign_setup smartmessages
+	bench/send_bench.sh $(BUILD) 100000
+
+# wrk against the open pixel and the click redirect, beside nginx serving the same GIF and a
+# `return 302` on another loopback port (bench/README.md).
+bench-track: deps build
+	bench/track_bench.sh $(BUILD)/smartmessages 8
 
 format:
 	clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.hpp' 'tests/*.cpp' 'tests/*.hpp' 'bench/*.cpp')

@@ -13,6 +13,14 @@ http::Response problem(const Error& e) {
   auto r =
       http::Response::problem(http::status_for(e), titles[static_cast<int>(e.code)], e.message);
   if (e.code == Errc::unauthorized) r.headers.set("WWW-Authenticate", "Bearer");
+  if (!e.field.empty()) {
+    // The JSON member the problem is about, so that a client can show it by its input.
+    auto body = nlohmann::json::parse(r.body, nullptr, false);
+    if (body.is_object()) {
+      body["field"] = e.field;
+      r.body = body.dump();
+    }
+  }
   return r;
 }
 

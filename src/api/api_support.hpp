@@ -12,7 +12,8 @@
 
 namespace sm::api {
 
-// An application/problem+json reply for `e`, with the status its code maps to.
+// An application/problem+json reply for `e`, with the status its code maps to and, for a
+// field error, the member "field" naming the JSON member it is about.
 http::Response problem(const Error& e);
 
 // The account of the request's `Authorization: Bearer KEY`.

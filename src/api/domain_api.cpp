@@ -15,17 +15,6 @@ using nlohmann::json;
 using services::App;
 using services::SendingDomain;
 
-Response refused(const Error& e) {
-  Response r = problem(e);
-  if (e.field.empty()) return r;
-  auto body = json::parse(r.body, nullptr, false);
-  if (body.is_object()) {
-    body["field"] = e.field;
-    r.body = body.dump();
-  }
-  return r;
-}
-
 Error no_such_domain() {
   return make_error(Errc::not_found,
                     "There is no such sending domain in this account; GET /api/v1/domains for "
@@ -55,12 +44,12 @@ Response add_domain(App& app, const Request& req) {
   if (!body.ok()) return problem(body.error());
   auto it = body->find("domain");
   if (it == body->end() || !it->is_string()) {
-    return refused(field_error("domain",
+    return problem(field_error("domain",
                                "Send the domain you send from as \"domain\", a string like "
                                "\"example.org\"."));
   }
   auto made = services::add_sending_domain(app, *account, it->get<std::string>());
-  if (!made.ok()) return refused(made.error());
+  if (!made.ok()) return problem(made.error());
   return json_reply(domain_json(app, *made), 201);
 }
 

@@ -17,18 +17,6 @@ using http::Response;
 using nlohmann::json;
 using services::App;
 
-// A problem reply that also names the JSON member it is about, so a program can point at it.
-Response refused(const Error& e) {
-  Response r = problem(e);
-  if (e.field.empty()) return r;
-  auto body = json::parse(r.body, nullptr, false);
-  if (body.is_object()) {
-    body["field"] = e.field;
-    r.body = body.dump();
-  }
-  return r;
-}
-
 Response no_content() {
   Response r;
   r.status = 204;
@@ -82,9 +70,9 @@ Response create_list(App& app, const Request& req) {
   auto body = json_body(req);
   if (!body.ok()) return problem(body.error());
   services::ListForm f;
-  if (auto s = read_list_form(*body, &f); !s.ok()) return refused(s.error());
+  if (auto s = read_list_form(*body, &f); !s.ok()) return problem(s.error());
   auto made = services::create_list(app, *account, f);
-  if (!made.ok()) return refused(made.error());
+  if (!made.ok()) return problem(made.error());
   return json_reply(list_json(app, *account, *made), 201);
 }
 
@@ -137,9 +125,9 @@ Response patch_list(App& app, const Request& req) {
   if (!body.ok()) return problem(body.error());
   const auto& l = *t.list;
   services::ListForm f{l.name, l.description, l.confirm_subject, l.confirm_body};
-  if (auto s = read_list_form(*body, &f); !s.ok()) return refused(s.error());
+  if (auto s = read_list_form(*body, &f); !s.ok()) return problem(s.error());
   if (auto s = services::update_list(app, t.account_id, l.id, f); !s.ok()) {
-    return refused(s.error());
+    return problem(s.error());
   }
   auto saved = services::find_list(app, t.account_id, l.id);
   if (!saved.ok()) return problem(saved.error());
@@ -198,9 +186,9 @@ Response declare_field(App& app, const Request& req) {
   auto body = json_body(req);
   if (!body.ok()) return problem(body.error());
   services::FieldDefinition f;
-  if (auto s = read_field(*body, &f); !s.ok()) return refused(s.error());
+  if (auto s = read_field(*body, &f); !s.ok()) return problem(s.error());
   auto made = services::declare_field(app, *account, f);
-  if (!made.ok()) return refused(made.error());
+  if (!made.ok()) return problem(made.error());
   return json_reply(field_json(*made), 201);
 }
 

@@ -13,6 +13,9 @@ void add_list_api(http::Router& router, services::App& app);
 void add_subscriber_api(http::Router& router, services::App& app);
 void add_import_api(http::Router& router, services::App& app);
 void add_domain_api(http::Router& router, services::App& app);
+void add_campaign_api(http::Router& router, services::App& app);
+void add_report_api(http::Router& router, services::App& app);
+void add_inbound_api(http::Router& router, services::App& app);
 
 inline void add_api_routes(http::Router& router, services::App& app) {
   add_account_api(router, app);
@@ -20,6 +23,9 @@ inline void add_api_routes(http::Router& router, services::App& app) {
   add_subscriber_api(router, app);
   add_import_api(router, app);
   add_domain_api(router, app);
+  add_campaign_api(router, app);
+  add_report_api(router, app);
+  add_inbound_api(router, app);
 }
 
 }  // namespace sm::api

@@ -1,4 +1,5 @@
-// /api/v1/lists/{id}/subscribers, /api/v1/subscribers/{id} and /api/v1/consent/verify.
+// /api/v1/lists/{id}/subscribers, /api/v1/subscribers/{id} (with its export and erasure) and
+// /api/v1/consent/verify.
 #include <algorithm>
 #include <charconv>
 #include <nlohmann/json.hpp>
@@ -7,6 +8,9 @@
 #include "api/routes.hpp"
 #include "http/form.hpp"
 #include "services/consent_receipt.hpp"
+#include "services/portal.hpp"
+#include "services/subscriber_activity.hpp"
+#include "services/subscriber_erasure.hpp"
 #include "services/subscriptions.hpp"
 
 namespace sm::api {
@@ -139,6 +143,21 @@ Response list_members(App& app, const Request& req) {
                      {"subscribers", std::move(items)}});
 }
 
+// The subscriber's own opens and clicks of the last six months (none when tracking was off).
+json activity_json(const std::vector<services::ActivityItem>& items) {
+  json out = json::array();
+  for (const auto& a : items) {
+    json one = {{"kind", a.kind},
+                {"at", a.at},
+                {"campaign_id", a.campaign_id},
+                {"campaign_name", a.campaign_name},
+                {"machine", a.machine}};
+    if (a.kind == "click") one["url"] = a.url;
+    out.push_back(std::move(one));
+  }
+  return out;
+}
+
 Response get_subscriber(App& app, const Request& req) {
   auto account = authenticate(app, req);
   if (!account.ok()) return problem(account.error());
@@ -157,13 +176,16 @@ Response get_subscriber(App& app, const Request& req) {
     for (const auto& r : s.receipts) receipts.push_back(receipt_json(r));
   }
   json fields = json::parse(rec->fields_json, nullptr, false);
+  auto activity = services::subscriber_activity(app, *account, *id);
+  if (!activity.ok()) return problem(activity.error());
   return json_reply({{"id", rec->id},
                      {"email", rec->email},
                      {"fields", fields.is_discarded() ? json::object() : fields},
                      {"created_at", rec->created_at},
                      {"updated_at", rec->updated_at},
                      {"subscriptions", std::move(subs)},
-                     {"receipts", std::move(receipts)}});
+                     {"receipts", std::move(receipts)},
+                     {"activity", activity_json(*activity)}});
 }
 
 Response delete_subscriber(App& app, const Request& req) {
@@ -171,11 +193,24 @@ Response delete_subscriber(App& app, const Request& req) {
   if (!account.ok()) return problem(account.error());
   auto id = id_in_path(req, "id");
   if (!id.ok()) return problem(id.error());
-  auto done = services::delete_subscriber(app, *account, *id);
+  // An erasure: the data goes, a suppression (a keyed hash) stays, the dashboard counts it.
+  auto done = services::erase_subscriber(app, *account, *id, services::ErasureVia::account);
   if (!done.ok()) return problem(done.error());
   Response r;
   r.status = 204;
   return r;
+}
+
+// What the data access portal would show the person for this account, for a request the
+// account holder received directly.
+Response export_subscriber(App& app, const Request& req) {
+  auto account = authenticate(app, req);
+  if (!account.ok()) return problem(account.error());
+  auto id = id_in_path(req, "id");
+  if (!id.ok()) return problem(id.error());
+  auto holding = services::subscriber_holding(app, *account, *id);
+  if (!holding.ok()) return problem(holding.error());
+  return json_reply(services::holding_json(*holding, app));
 }
 
 // Checks a receipt against this installation's public key. Any key holder could do the same
@@ -194,6 +229,8 @@ void add_subscriber_api(http::Router& router, App& app) {
   router.post("/api/v1/lists/{id}/subscribers", [&app](Request& r) { return add(app, r); });
   router.get("/api/v1/lists/{id}/subscribers", [&app](Request& r) { return list_members(app, r); });
   router.get("/api/v1/subscribers/{id}", [&app](Request& r) { return get_subscriber(app, r); });
+  router.get("/api/v1/subscribers/{id}/export",
+             [&app](Request& r) { return export_subscriber(app, r); });
   router.add(http::Method::del, "/api/v1/subscribers/{id}",
              [&app](Request& r) { return delete_subscriber(app, r); });
   router.post("/api/v1/consent/verify", [&app](Request& r) { return verify(app, r); });

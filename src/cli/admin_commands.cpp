@@ -30,7 +30,7 @@ int maintain(const BootOptions& boot_options) {
   int failed = 0;
   for (const auto& outcome : services::run_maintenance(**app)) {
     if (outcome.error.empty()) {
-      std::cout << outcome.name << ": removed " << outcome.removed << "\n";
+      std::cout << outcome.name << ": " << outcome.counts << " " << outcome.removed << "\n";
     } else {
       std::cout << outcome.name << ": failed: " << outcome.error << "\n";
       ++failed;

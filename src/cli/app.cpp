@@ -50,8 +50,11 @@ int run(int argc, char** argv) {
   apikey_create_cmd->add_option("--account", apikey_account, "Account id")->required();
   apikey_create_cmd->add_option("--name", apikey_name, "A name to recognise the key by");
 
-  std::vector<CommandRunner> groups = {add_consent_commands(app, boot),
-                                       add_import_commands(app, boot)};
+  std::vector<CommandRunner> groups = {
+      add_consent_commands(app, boot),  add_import_commands(app, boot),
+      add_breach_commands(app, boot),   add_backup_commands(app, boot),
+      add_operator_commands(app, boot), add_worker_commands(app, boot),
+      add_bounce_commands(app, boot)};
 
   try {
     app.parse(argc, argv);

@@ -34,10 +34,14 @@ Status make_data_dir(const Config& c) {
 
 }  // namespace
 
-Result<std::unique_ptr<services::App>> boot(const BootOptions& options) {
+Result<Config> load_settings(const BootOptions& options) {
   auto text = read_config_file(options.config_path);
   if (!text.ok()) return text.take_error();
-  auto config = load_config(*text, process_env);
+  return load_config(*text, process_env);
+}
+
+Result<std::unique_ptr<services::App>> boot(const BootOptions& options) {
+  auto config = load_settings(options);
   if (!config.ok()) return config.take_error();
   log::init(config->log_level);
   SM_TRY(make_data_dir(*config));
@@ -67,7 +71,10 @@ Result<std::unique_ptr<services::App>> boot(const BootOptions& options) {
     if (*ran > 0) log::info("migrations applied count={}", *ran);
   }
 
-  auto transport = mail::make_transport(config->mail_smtp_url, config->outbox_dir());
+  mail::SmtpOptions smtp;
+  smtp.max_connections = static_cast<std::size_t>(config->mail_smtp_connections);
+  smtp.messages_per_second = config->mail_smtp_rate;
+  auto transport = mail::make_transport(config->mail_smtp_url, config->outbox_dir(), smtp);
   if (!transport.ok()) return transport.take_error();
   app->mailer = std::make_unique<mail::Mailer>(
       std::move(*transport), mail::Mailbox{config->mail_from_address, config->mail_from_name},

@@ -18,4 +18,8 @@ struct BootOptions {
 
 Result<std::unique_ptr<services::App>> boot(const BootOptions& options);
 
+// Only the settings (file and environment), touching nothing: for commands that must not
+// create a key or a database, such as `restore`.
+Result<Config> load_settings(const BootOptions& options);
+
 }  // namespace sm::cli

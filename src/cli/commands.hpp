@@ -28,6 +28,11 @@ int apikey_create(const BootOptions& boot_options, long long account_id, const s
 using CommandRunner = std::function<std::optional<int>()>;
 CommandRunner add_consent_commands(CLI::App& app, const BootOptions& boot_options);
 CommandRunner add_import_commands(CLI::App& app, const BootOptions& boot_options);
+CommandRunner add_breach_commands(CLI::App& app, const BootOptions& boot_options);
+CommandRunner add_backup_commands(CLI::App& app, const BootOptions& boot_options);
+CommandRunner add_worker_commands(CLI::App& app, const BootOptions& boot_options);
+CommandRunner add_operator_commands(CLI::App& app, const BootOptions& boot_options);
+CommandRunner add_bounce_commands(CLI::App& app, const BootOptions& boot_options);
 
 // Prints an error for the operator: the person-facing sentence, on stderr.
 int fail(const Error& e);

@@ -1,4 +1,5 @@
-// `smartmessages serve`: the web service, with the maintenance scheduler beside it.
+// `smartmessages serve`: the web service, with the maintenance scheduler and (unless
+// sending.enabled is false) a sending worker beside it.
 #include <iostream>
 
 #include "api/routes.hpp"
@@ -8,6 +9,7 @@
 #include "http/server.hpp"
 #include "services/import_worker.hpp"
 #include "services/maintenance.hpp"
+#include "services/send_worker.hpp"
 #include "web/routes.hpp"
 
 namespace sm::cli {
@@ -37,10 +39,18 @@ int serve(const BootOptions& boot_options) {
 
   services::MaintenanceScheduler scheduler(app, app.config.maintenance_interval_seconds * kSecond);
   app.imports = std::make_shared<services::ImportWorker>(app);
+  // Campaigns are sent beside the web service unless this node only serves.
+  std::unique_ptr<services::SendWorker> sender;
+  if (app.config.sending_enabled) {
+    sender =
+        std::make_unique<services::SendWorker>(app, services::SendWorkerSettings::from(app.config));
+    sender->start();
+  }
   log::info("serving port={} engine={}", server.port(),
             app.db->engine() == store::Engine::sqlite ? "sqlite" : "postgresql");
   std::cerr << "Smartmessages is listening on " << app.config.http_base_url << "\n";
   server.run_until_signal();
+  sender.reset();  // finishes the batch in flight and deregisters
   scheduler.stop();
   app.imports->stop();
   log::info("stopped cleanly");

@@ -18,6 +18,9 @@ constexpr Millis kMinute = 60 * kSecond;
 constexpr Millis kHour = 60 * kMinute;
 constexpr Millis kDay = 24 * kHour;
 
+// The first millisecond of the UTC day holding `t` (t >= 0).
+constexpr Millis start_of_day(Millis t) { return t - t % kDay; }
+
 class Clock {
  public:
   virtual ~Clock() = default;

@@ -80,6 +80,54 @@ bool parse_dns_server(Config& c, const std::string& text) {
   return true;
 }
 
+// A comma-separated list of ports ("80,443"); at least one.
+bool parse_ports(Config& c, const std::string& text) {
+  std::vector<std::uint16_t> ports;
+  std::stringstream parts(text);
+  std::string part;
+  while (std::getline(parts, part, ',')) {
+    while (!part.empty() && part.front() == ' ') part.erase(part.begin());
+    while (!part.empty() && part.back() == ' ') part.pop_back();
+    long long port = 0;
+    if (!parse_int(part, 1, 65535, port)) return false;
+    ports.push_back(static_cast<std::uint16_t>(port));
+  }
+  if (ports.empty()) return false;
+  c.fetch_allowed_ports = std::move(ports);
+  return true;
+}
+
+// A DNS name: letters, digits, hyphens and dots, at least two labels; stored in lower case.
+bool is_domain_name(const std::string& text) {
+  if (text.empty() || text.size() > 253 || text.front() == '.' || text.back() == '.' ||
+      text.find('.') == std::string::npos || text.find("..") != std::string::npos) {
+    return false;
+  }
+  for (char c : text) {
+    bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+bool parse_bounce_domain(Config& c, std::string text) {
+  for (char& ch : text) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (!text.empty() && !is_domain_name(text)) return false;
+  c.bounce_domain = text;
+  return true;
+}
+
+// A shared secret: empty (off), or at least 24 visible ASCII characters, so that it cannot be
+// guessed and survives being pasted into a header.
+bool parse_inbound_token(Config& c, const std::string& text) {
+  if (!text.empty() && text.size() < 24) return false;
+  for (char ch : text) {
+    if (ch <= ' ' || ch > '~') return false;
+  }
+  c.inbound_token = text;
+  return true;
+}
+
 bool parse_log_level(Config& c, const std::string& text) {
   static const std::vector<std::string> levels = {"debug", "info", "warn", "error"};
   for (const auto& l : levels) {
@@ -123,10 +171,35 @@ const std::vector<Key>& keys() {
       {"http.worker_threads", "a whole number from 1 to 256",
        integer(&Config::http_worker_threads, 1, 256)},
       {"mail.smtp_url", "empty, or smtp://[USER:PASS@]HOST:PORT or smtps://...", parse_smtp_url},
+      {"mail.smtp_connections", "a whole number from 1 to 256",
+       integer(&Config::mail_smtp_connections, 1, 256)},
+      {"mail.smtp_rate", "a whole number of messages per second from 0 (no limit) to 1000000",
+       integer(&Config::mail_smtp_rate, 0, 1000000)},
       {"mail.from_address", "an email address without line breaks",
        text(&Config::mail_from_address)},
       {"mail.from_name", "a name without line breaks", text(&Config::mail_from_name)},
       {"dns.server", "empty, or an IPv4 address and port such as 127.0.0.1:5353", parse_dns_server},
+      {"bounce.domain", "empty, or a domain name such as bounces.example.org",
+       [](Config& c, const std::string& t) { return parse_bounce_domain(c, t); }},
+      {"bounce.soft_limit", "a whole number from 1 to 100",
+       integer(&Config::bounce_soft_limit, 1, 100)},
+      {"bounce.soft_window_days", "a whole number of days from 1 to 365",
+       integer(&Config::bounce_soft_window_days, 1, 365)},
+      {"inbound.token", "empty, or at least 24 visible characters without spaces",
+       parse_inbound_token},
+      {"fetch.allowed_ports", "port numbers separated by commas, such as 80,443", parse_ports},
+      {"fetch.allow_loopback", "true or false", boolean(&Config::fetch_allow_loopback)},
+      {"retention.audit_months", "a whole number of months from 1 to 120",
+       integer(&Config::retention_audit_months, 1, 120)},
+      {"sending.enabled", "true or false", boolean(&Config::sending_enabled)},
+      {"sending.batch_size", "a whole number from 1 to 10000",
+       integer(&Config::sending_batch_size, 1, 10000)},
+      {"sending.max_attempts", "a whole number from 1 to 100",
+       integer(&Config::sending_max_attempts, 1, 100)},
+      {"sending.retry_base_seconds", "a whole number of seconds from 1 to 86400",
+       integer(&Config::sending_retry_base_seconds, 1, 86400)},
+      {"sending.worker_timeout_seconds", "a whole number of seconds from 15 to 3600",
+       integer(&Config::sending_worker_timeout_seconds, 15, 3600)},
       {"accounts.open_signup", "true or false", boolean(&Config::accounts_open_signup)},
       {"accounts.require_2fa", "true or false", boolean(&Config::accounts_require_2fa)},
       {"maintenance.interval_seconds", "a whole number of seconds from 10 to 604800",
@@ -156,6 +229,14 @@ std::optional<std::string> toml_text(const toml::value& root, const std::string&
   if (v->is_string()) return v->as_string().str;
   if (v->is_boolean()) return v->as_boolean() ? "true" : "false";
   if (v->is_integer()) return std::to_string(v->as_integer());
+  if (v->is_array()) {  // [80, 443] reads as "80,443"
+    std::string joined;
+    for (const auto& item : v->as_array()) {
+      if (!joined.empty()) joined += ',';
+      joined += item.is_integer() ? std::to_string(item.as_integer()) : toml::format(item);
+    }
+    return joined;
+  }
   return toml::format(*v);
 }
 
@@ -183,6 +264,16 @@ Result<Config> load_config(std::string_view toml_source, const EnvLookup& env) {
   }
   if (c.database_url.empty()) c.database_url = "sqlite:" + c.data_dir + "/smartmessages.db";
   return c;
+}
+
+std::string Config::bounce_domain_or_default() const {
+  if (!bounce_domain.empty()) return bounce_domain;
+  std::string host = http_base_url.substr(http_base_url.find("://") + 3);
+  host = host.substr(0, host.find_first_of(":/"));
+  for (char& ch : host) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  // An IP address cannot be the domain of an address we publish in headers.
+  const bool ip = host.find_first_not_of("0123456789.") == std::string::npos;
+  return ip || !is_domain_name(host) ? "localhost" : host;
 }
 
 std::optional<std::string> process_env(const std::string& name) {

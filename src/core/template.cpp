@@ -55,6 +55,35 @@ Result<std::string> render_template(std::string_view source, const TemplateValue
   return tmpl.render(to_data(data));
 }
 
+// kainjow's render() is not const, but with data that holds no lambdas (TemplateValue cannot
+// express one) and no partials registered it only reads the parsed tree, so one parse can be
+// rendered from many threads at once.
+struct ParsedTemplate::Parsed {
+  explicit Parsed(const std::string& source) : tmpl(source) {}
+  mst::mustache tmpl;
+};
+
+Result<ParsedTemplate> ParsedTemplate::parse(std::string_view source, Escape escape) {
+  auto parsed = std::make_shared<Parsed>(std::string(source));
+  if (!parsed->tmpl.is_valid()) {
+    const std::string why = parsed->tmpl.error_message();
+    return make_error(Errc::invalid_input, "The template is not valid: " + why, why);
+  }
+  if (escape == Escape::none) {
+    parsed->tmpl.set_custom_escape([](const std::string& s) { return s; });
+  }
+  ParsedTemplate t;
+  t.parsed_ = std::move(parsed);
+  return t;
+}
+
+std::string ParsedTemplate::render(const TemplateValue& data) const {
+  if (!parsed_) return {};
+  std::string out;
+  parsed_->tmpl.render(to_data(data), [&out](const std::string& piece) { out += piece; });
+  return out;
+}
+
 Result<std::string> render_asset(std::string_view path, const TemplateValue& data, Escape escape) {
   auto source = assets::find(path);
   if (!source) {

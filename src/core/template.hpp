@@ -6,6 +6,7 @@
 
 #include <initializer_list>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -46,6 +47,22 @@ enum class Escape { html, none };
 // are ours) or, for templates written by account holders, reported by the caller.
 Result<std::string> render_template(std::string_view source, const TemplateValue& data,
                                     Escape escape = Escape::html);
+
+// A template parsed once and rendered many times, for text written once and sent to many
+// people (a campaign's subject and bodies). Thread-safe: render() may run on many threads at
+// once; copies share the parsed template.
+class ParsedTemplate {
+ public:
+  // Errc::invalid_input with the parser's sentence when `source` is not a valid template.
+  static Result<ParsedTemplate> parse(std::string_view source, Escape escape = Escape::html);
+
+  std::string render(const TemplateValue& data) const;
+
+  struct Parsed;  // defined in template.cpp
+
+ private:
+  std::shared_ptr<Parsed> parsed_;
+};
 
 // Renders the embedded template at `path` (e.g. "templates/pages/login.mustache").
 Result<std::string> render_asset(std::string_view path, const TemplateValue& data,

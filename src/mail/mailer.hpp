@@ -26,6 +26,9 @@ class Mailer {
   // must keep a copy of what was sent, such as the consent record's confirmation email).
   Result<std::string> send_keeping_copy(Message message) const;
 
+  // The transport itself, for callers that render and sign their own MIME (campaign sending).
+  Transport& transport() const { return *transport_; }
+
  private:
   std::unique_ptr<Transport> transport_;
   Mailbox default_from_;

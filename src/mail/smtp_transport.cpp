@@ -7,6 +7,8 @@
 #include <cctype>
 #include <cstring>
 
+#include "mail/smtp_session_pool.hpp"
+
 namespace sm::mail {
 namespace {
 
@@ -46,14 +48,6 @@ void init_curl_once() {
   (void)rc;
 }
 
-size_t read_upload(char* buffer, size_t size, size_t count, void* source) {
-  auto* rest = static_cast<std::string_view*>(source);
-  const size_t n = std::min(size * count, rest->size());
-  std::memcpy(buffer, rest->data(), n);
-  rest->remove_prefix(n);
-  return n;
-}
-
 // Envelope addresses become "MAIL FROM:<...>" and "RCPT TO:<...>" commands; anything that
 // could end or extend a command must be refused before it reaches the relay.
 bool is_plain_envelope_address(std::string_view address) {
@@ -77,12 +71,29 @@ Status check_envelope(const Envelope& envelope) {
   return {};
 }
 
+// The RCPT TO lines of a checked envelope.
+Result<Slist> recipient_list(const Envelope* envelope) {
+  if (envelope == nullptr) return make_error(Errc::invalid_input, "A message has no envelope.");
+  SM_TRY(check_envelope(*envelope));
+  Slist recipients;
+  for (const std::string& r : envelope->recipients) {
+    curl_slist* grown = curl_slist_append(recipients.get(), ("<" + r + ">").c_str());
+    if (grown == nullptr) return make_error(Errc::internal, "Out of memory.", "curl_slist");
+    (void)recipients.release();
+    recipients.reset(grown);
+  }
+  return recipients;
+}
+
 // The relay's last reply decides between "try again later" and "never"; without a reply the
 // relay was not reached or went away, which is worth retrying.
 Status classify(CURLcode rc, long reply, const char* curl_text) {
   if (rc == CURLE_OK) return {};
   std::string detail = fmt::format("smtp_reply={} curl_code={} curl_error=\"{}\" {}", reply,
                                    static_cast<int>(rc), curl_easy_strerror(rc), curl_text);
+  if (rc == CURLE_OUT_OF_MEMORY) {
+    return make_error(Errc::internal, "Out of memory.", std::move(detail));
+  }
   if (rc == CURLE_LOGIN_DENIED) {
     return make_error(Errc::unauthorized,
                       "The mail relay refused the user name or password in mail.smtp_url.",
@@ -142,107 +153,55 @@ Result<SmtpEndpoint> parse_smtp_url(std::string_view text) {
   return endpoint;
 }
 
-void SmtpTransport::HandleDeleter::operator()(void* handle) const { curl_easy_cleanup(handle); }
-
 Result<std::unique_ptr<SmtpTransport>> SmtpTransport::create(std::string_view url,
                                                              SmtpOptions options) {
   auto endpoint = parse_smtp_url(url);
   if (!endpoint) return endpoint.take_error();
   options.max_connections = std::max<std::size_t>(options.max_connections, 1);
-  return std::unique_ptr<SmtpTransport>(new SmtpTransport(std::move(*endpoint), options));
+  auto pool = SmtpSessionPool::start(*endpoint, options);
+  if (!pool) return pool.take_error();
+  return std::unique_ptr<SmtpTransport>(new SmtpTransport(std::move(*pool)));
 }
 
-SmtpTransport::SmtpTransport(SmtpEndpoint endpoint, SmtpOptions options)
-    : endpoint_(std::move(endpoint)), options_(options) {}
+SmtpTransport::SmtpTransport(std::unique_ptr<SmtpSessionPool> pool) : pool_(std::move(pool)) {}
 
 SmtpTransport::~SmtpTransport() = default;
 
-// The settings that stay the same for every message; libcurl copies the strings.
-SmtpTransport::Handle SmtpTransport::new_handle() const {
-  Handle handle(curl_easy_init());
-  CURL* h = handle.get();
-  if (h == nullptr) return handle;
-  curl_easy_setopt(h, CURLOPT_URL, endpoint_.url.c_str());
-  if (!endpoint_.user.empty()) {
-    curl_easy_setopt(h, CURLOPT_USERNAME, endpoint_.user.c_str());
-    curl_easy_setopt(h, CURLOPT_PASSWORD, endpoint_.password.c_str());
-  }
-  // Signals cannot be used for timeouts in a threaded process.
-  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, options_.connect_timeout_ms);
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, options_.transfer_timeout_ms);
-  curl_easy_setopt(h, CURLOPT_USE_SSL,
-                   options_.require_tls || endpoint_.implicit_tls
-                       ? static_cast<long>(CURLUSESSL_ALL)
-                       : static_cast<long>(CURLUSESSL_TRY));
-  curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
-  curl_easy_setopt(h, CURLOPT_READFUNCTION, read_upload);
-  return handle;
-}
-
-SmtpTransport::Handle SmtpTransport::acquire() {
-  std::unique_lock lock(mu_);
-  handle_freed_.wait(lock, [&] { return !idle_.empty() || handles_ < options_.max_connections; });
-  if (!idle_.empty()) {
-    Handle handle = std::move(idle_.back());
-    idle_.pop_back();
-    return handle;
-  }
-  ++handles_;
-  lock.unlock();
-
-  Handle handle = new_handle();
-  if (!handle) {
-    lock.lock();
-    --handles_;
-    handle_freed_.notify_one();
-  }
-  return handle;
-}
-
-void SmtpTransport::release(Handle handle) {
-  {
-    std::lock_guard lock(mu_);
-    idle_.push_back(std::move(handle));
-  }
-  handle_freed_.notify_one();
-}
-
 Status SmtpTransport::send(const Envelope& envelope, std::string_view mime) {
-  SM_TRY(check_envelope(envelope));
-  Handle handle = acquire();
-  if (!handle) return make_error(Errc::internal, "Out of memory.", "curl_easy_init failed");
-  Status sent = transfer(handle.get(), envelope, mime);
-  release(std::move(handle));
-  return sent;
+  const Outgoing one{&envelope, mime};
+  return std::move(send_batch(std::span(&one, 1)).front());
 }
 
-Status SmtpTransport::transfer(void* h, const Envelope& envelope, std::string_view mime) const {
-  Slist recipients;
-  for (const std::string& r : envelope.recipients) {
-    curl_slist* grown = curl_slist_append(recipients.get(), ("<" + r + ">").c_str());
-    if (grown == nullptr) return make_error(Errc::internal, "Out of memory.", "curl_slist");
-    (void)recipients.release();
-    recipients.reset(grown);
+std::vector<Status> SmtpTransport::send_batch(std::span<const Outgoing> batch) {
+  std::vector<Status> results(batch.size());
+  std::vector<SmtpJob> jobs;
+  std::vector<Slist> recipient_lists;
+  std::vector<std::size_t> index_of_job;
+  jobs.reserve(batch.size());
+  recipient_lists.reserve(batch.size());
+  index_of_job.reserve(batch.size());
+
+  // Refused envelopes get their Status now; the rest become jobs for the pool.
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    auto recipients = recipient_list(batch[i].envelope);
+    if (!recipients) {
+      results[i] = recipients.take_error();
+      continue;
+    }
+    SmtpJob& job = jobs.emplace_back();
+    job.mail_from = "<" + batch[i].envelope->mail_from + ">";
+    job.recipients = recipients->get();
+    job.unread = batch[i].mime;
+    job.size = static_cast<curl_off_t>(batch[i].mime.size());
+    recipient_lists.push_back(std::move(*recipients));
+    index_of_job.push_back(i);
   }
-  const std::string from = "<" + envelope.mail_from + ">";
-  std::string_view rest = mime;
-  char curl_text[CURL_ERROR_SIZE] = {};
 
-  curl_easy_setopt(h, CURLOPT_MAIL_FROM, from.c_str());
-  curl_easy_setopt(h, CURLOPT_MAIL_RCPT, recipients.get());
-  curl_easy_setopt(h, CURLOPT_READDATA, &rest);
-  curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(mime.size()));
-  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, curl_text);
-  const CURLcode rc = curl_easy_perform(h);
-  long reply = 0;
-  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &reply);
-
-  // The handle outlives this call; it must not keep pointers into this frame.
-  curl_easy_setopt(h, CURLOPT_MAIL_RCPT, nullptr);
-  curl_easy_setopt(h, CURLOPT_READDATA, nullptr);
-  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, nullptr);
-  return classify(rc, reply, curl_text);
+  pool_->run(jobs);
+  for (std::size_t k = 0; k < jobs.size(); ++k) {
+    results[index_of_job[k]] = classify(jobs[k].outcome, jobs[k].reply, jobs[k].error_text);
+  }
+  return results;
 }
 
 }  // namespace sm::mail

@@ -5,19 +5,21 @@
 // user:password@ for AUTH (percent-encoded). A path names the EHLO domain:
 // smtp://relay:587/mail.example.org. Certificates are verified.
 //
-// Sessions are kept open between messages: each libcurl easy handle holds one connection and
-// is reused by the next send, up to SmtpOptions::max_connections handles at once. A send that
-// finds every handle busy waits for one (at most one transfer timeout).
+// Messages go over a pool of SMTP sessions that stay open between messages and between
+// batches (mail/smtp_session_pool.hpp): libcurl's multi interface, driven by one thread of the
+// transport's own, runs up to SmtpOptions::max_connections transfers at once, started no faster
+// than SmtpOptions::messages_per_second. send_batch() hands a whole batch to the pool at once;
+// send() is a batch of one. Callers on several threads share the same sessions.
 //
 // Nothing is logged here: errors carry the SMTP reply code and libcurl's text in their detail,
 // which never holds addresses or credentials, for the caller to log with its own ids.
 //
-// Thread-safe. REQUIRES: no send() is in flight when the transport is destroyed.
+// Thread-safe. REQUIRES: no send() or send_batch() is in flight when the transport is
+// destroyed.
 #pragma once
 
-#include <condition_variable>
 #include <memory>
-#include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +28,8 @@
 #include "mail/transport.hpp"
 
 namespace sm::mail {
+
+class SmtpSessionPool;
 
 // A relay URL taken apart: credentials are kept out of `url` so they reach libcurl only
 // through its credential options.
@@ -52,25 +56,14 @@ class SmtpTransport final : public Transport {
   // control characters; they are checked, since they become SMTP commands).
   Status send(const Envelope& envelope, std::string_view mime) override;
 
+  // One Status per message, in order; a message whose envelope fails the check above gets
+  // Errc::invalid_input and is not sent, and the others go ahead.
+  std::vector<Status> send_batch(std::span<const Outgoing> batch) override;
+
  private:
-  struct HandleDeleter {
-    void operator()(void* handle) const;
-  };
-  using Handle = std::unique_ptr<void, HandleDeleter>;
+  explicit SmtpTransport(std::unique_ptr<SmtpSessionPool> pool);
 
-  SmtpTransport(SmtpEndpoint endpoint, SmtpOptions options);
-  Handle new_handle() const;
-  Handle acquire();
-  void release(Handle handle);
-  Status transfer(void* handle, const Envelope& envelope, std::string_view mime) const;
-
-  const SmtpEndpoint endpoint_;
-  const SmtpOptions options_;
-
-  std::mutex mu_;
-  std::condition_variable handle_freed_;
-  std::vector<Handle> idle_;  // guarded by mu_; most recently used last, so it is reused first
-  std::size_t handles_ = 0;   // guarded by mu_; idle plus in use
+  std::unique_ptr<SmtpSessionPool> pool_;
 };
 
 }  // namespace sm::mail

@@ -47,7 +47,8 @@ struct SmtpOptions {
   bool require_tls = false;  // smtp:// only: fail instead of sending in clear without STARTTLS
   long connect_timeout_ms = 10'000;
   long transfer_timeout_ms = 60'000;
-  std::size_t max_connections = 4;  // concurrent sessions to the relay
+  std::size_t max_connections = 4;  // concurrent sessions to the relay (mail.smtp_connections)
+  double messages_per_second = 0;   // messages started per second; 0: no limit (mail.smtp_rate)
 };
 
 // The transport the configuration asks for: SmtpTransport for `smtp_url`, or OutboxTransport

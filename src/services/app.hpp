@@ -14,7 +14,8 @@
 
 namespace sm::services {
 
-class ImportWorker;  // services/import_worker.hpp
+class ImportWorker;     // services/import_worker.hpp
+class PortalMailQueue;  // services/portal_mail.hpp
 
 struct App {
   Config config;
@@ -30,10 +31,17 @@ struct App {
   // Sign-ups through public forms per IP address, and per address (across lists and accounts).
   RateLimiter signups_by_ip{30, kHour};
   RateLimiter signups_by_address{10, kHour};
+  // Data access portal link requests per IP address, and per address asked for (silently).
+  RateLimiter portal_links_by_ip{20, kHour};
+  RateLimiter portal_links_by_address{3, kHour};
 
   // Runs uploaded CSV imports in the background; set by `serve` (null elsewhere: the web
   // upload then answers that imports are unavailable). shared_ptr: the type stays incomplete.
   std::shared_ptr<ImportWorker> imports;
+  // Sends portal link emails off the request path; started when the portal pages are
+  // registered (web/portal_pages.cpp), null elsewhere (then they are sent at once). Declared
+  // last, so it stops before the mailer it uses is destroyed.
+  std::shared_ptr<PortalMailQueue> portal_mail;
 
   Millis now() const { return clock->now_ms(); }
 };

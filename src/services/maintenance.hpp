@@ -16,6 +16,7 @@ struct MaintenanceJob {
   std::string name;         // "expired-sessions"
   std::string description;  // what it removes, for `maintain --help` and the docs
   std::function<Result<std::int64_t>(App&)> run;  // returns how many rows it removed
+  std::string counts = "removed";  // what the number counts ("checked" for re-checks)
 };
 
 // Every registered job, in the order they run.
@@ -23,15 +24,25 @@ const std::vector<MaintenanceJob>& maintenance_jobs();
 
 struct JobOutcome {
   std::string name;
-  std::int64_t removed = 0;
+  std::int64_t removed = 0;  // or checked: see MaintenanceJob::counts
+  std::string counts = "removed";
   std::string error;  // empty on success; a sentence for the operator
 };
 
 // Runs every job once; a failing job does not stop the others.
 std::vector<JobOutcome> run_maintenance(App& app);
 
-// Security audit records are kept this long (12 months).
-constexpr Millis kAuditRetention = 365 * kDay;
+// Security audit records are kept `retention.audit_months` months (12 by default), a month
+// counted as 30 days.
+Millis audit_retention(const Config& config);
+
+// One rule of how long something is kept, in words, for the privacy notice: every period
+// that a maintenance job enforces, from the same constants and settings the jobs use.
+struct RetentionPeriod {
+  std::string what;    // "Security records of sign-ins, password resets and portal use"
+  std::string period;  // "12 months"
+};
+std::vector<RetentionPeriod> retention_periods(const Config& config);
 
 }  // namespace sm::services
 

@@ -4,6 +4,8 @@
 #include "core/assets.hpp"
 #include "core/text.hpp"
 #include "services/accounts.hpp"
+#include "services/inactive_subscribers.hpp"
+#include "services/maintenance.hpp"
 #include "web/page.hpp"
 #include "web/routes.hpp"
 
@@ -40,6 +42,23 @@ Response privacy_notice(App& app, const Request& req) {
   p.data.set("website", d.website).set("privacy_contact", d.privacy_contact);
   p.data.set("dnt", req.header("DNT") == "1");
   p.data.set("gpc", req.header("Sec-GPC") == "1");
+  p.data.set("verify_url", "/verify/" + std::to_string(account->id));
+  TemplateValue::List periods;
+  for (const auto& r : services::retention_periods(app.config)) {
+    TemplateValue item;
+    item.set("what", r.what).set("period", r.period);
+    periods.push_back(std::move(item));
+  }
+  auto inactive = services::inactive_setting(app, account->id);
+  if (inactive.ok() && inactive->in_force()) {
+    TemplateValue item;
+    item.set("what", "Your subscription and data, when you open and click none of the " +
+                         d.organisation + " campaigns sent to you");
+    item.set("period", std::to_string(inactive->months) +
+                           (inactive->months == 1 ? " month" : " months") + " of that");
+    periods.push_back(std::move(item));
+  }
+  p.data.set("retention", std::move(periods));
   return render(app, std::move(p));
 }
 

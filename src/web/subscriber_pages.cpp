@@ -2,8 +2,13 @@
 // the list's subscribers with an "Add subscriber" form, one subscriber's page with the whole
 // consent record and receipts, and deletion. Viewers read; editors and owners change.
 #include <charconv>
+#include <sstream>
 
+#include "services/bounces.hpp"
 #include "services/lists.hpp"
+#include "services/portal.hpp"
+#include "services/subscriber_activity.hpp"
+#include "services/subscriber_erasure.hpp"
 #include "services/subscriptions.hpp"
 #include "web/guard.hpp"
 #include "web/page.hpp"
@@ -159,6 +164,53 @@ TemplateValue subscription_block(std::int64_t subscriber_id,
   return b;
 }
 
+std::string bounce_label(const services::BounceEvent& e) {
+  switch (e.kind) {
+    case services::BounceKind::hard:
+      return "Hard bounce";
+    case services::BounceKind::soft:
+      return e.counted_as_hard ? "Soft bounce, the limit reached: counted as hard" : "Soft bounce";
+    case services::BounceKind::complaint:
+      return "Complaint";
+  }
+  return "";
+}
+
+// The address's bounces and complaints (services/bounces), newest first, and when it last
+// bounced hard.
+void add_bounces(App& app, TemplateValue& data, std::int64_t account_id,
+                 std::int64_t subscriber_id) {
+  auto b = services::subscriber_bounces(app, account_id, subscriber_id);
+  if (!b.ok()) return;
+  TemplateValue::List rows;
+  for (const auto& e : b->events) {
+    TemplateValue row;
+    row.set("kind", bounce_label(e)).set("occurred_at", format_utc(e.occurred_at));
+    row.set("campaign", e.campaign_name).set("status_code", e.status_code);
+    row.set("diagnostic", e.diagnostic);
+    rows.push_back(std::move(row));
+  }
+  data.set("has_bounces", !rows.empty());
+  data.set("bounce_events", std::move(rows));
+  data.set("bounced_at", when(b->bounced_at));
+}
+
+// The subscriber's own opens and clicks of the last six months (services/subscriber_activity).
+void add_activity(App& app, TemplateValue& data, std::int64_t account_id,
+                  std::int64_t subscriber_id) {
+  auto items = services::subscriber_activity(app, account_id, subscriber_id);
+  if (!items.ok()) return;
+  TemplateValue::List rows;
+  for (const auto& a : *items) {
+    TemplateValue row;
+    row.set("kind", a.kind).set("at", format_utc(a.at)).set("campaign", a.campaign_name);
+    row.set("url", a.url).set("machine", a.machine);
+    rows.push_back(std::move(row));
+  }
+  data.set("has_activity", !rows.empty());
+  data.set("activity", std::move(rows));
+}
+
 Response subscriber(App& app, const Request& req) {
   auto gate = require_signed_in(app, req);
   if (!gate.who) return gate.refusal;
@@ -176,6 +228,8 @@ Response subscriber(App& app, const Request& req) {
   TemplateValue::List subs;
   for (const auto& s : rec->subscriptions) subs.push_back(subscription_block(rec->id, s));
   p.data.set("subscriptions", std::move(subs));
+  add_bounces(app, p.data, gate.who->account.id, rec->id);
+  add_activity(app, p.data, gate.who->account.id, rec->id);
   return render(app, std::move(p));
 }
 
@@ -201,12 +255,38 @@ Response remove(App& app, const Request& req) {
   if (form.refusal) return *form.refusal;
   if (auto r = refuse_forgery(app, req, *gate.who, form.fields)) return *r;
   if (!can_edit(*gate.who)) return viewer_refused(app, *gate.who);
-  auto done = services::delete_subscriber(app, gate.who->account.id, number(req.param("id")));
+  auto done = services::erase_subscriber(app, gate.who->account.id, number(req.param("id")),
+                                         services::ErasureVia::account);
   if (!done.ok()) return not_here(app, *gate.who);
-  return message_page(app, 200, "Subscriber deleted",
-                      "The subscriber, their subscriptions and consent records are deleted. "
-                      "Any suppression of the address stays.",
+  return message_page(app, 200, "Subscriber erased",
+                      "The subscriber, their field values, subscriptions, consent records and "
+                      "the record of campaigns sent to them are deleted. The address is kept "
+                      "as a suppression (a keyed hash), so an import cannot add it back.",
                       &*gate.who);
+}
+
+// The subscriber's data as the data access portal would give it to them, for a request the
+// account holder received directly: JSON (with consent receipts) or CSV.
+Response export_one(App& app, const Request& req, bool csv) {
+  auto gate = require_signed_in(app, req);
+  if (!gate.who) return gate.refusal;
+  auto id = number(req.param("id"));
+  auto holding = services::subscriber_holding(app, gate.who->account.id, id);
+  if (!holding.ok()) return not_here(app, *gate.who);
+  services::PortalView view{holding->email_as_held, {std::move(*holding)}};
+  Response r;
+  if (csv) {
+    std::ostringstream out;
+    services::write_portal_csv(view, app, out);
+    r = Response::text(out.str());
+    r.headers.set("Content-Type", "text/csv; charset=utf-8");
+  } else {
+    r = Response::json(services::holding_json(view.holdings.front(), app).dump(2) + "\n");
+  }
+  std::string name = "subscriber-" + std::to_string(id) + (csv ? ".csv" : ".json");
+  r.headers.set("Content-Disposition", "attachment; filename=\"" + name + "\"");
+  r.headers.set("Cache-Control", "no-store");
+  return r;
 }
 
 }  // namespace
@@ -218,6 +298,10 @@ void add_subscriber_routes(http::Router& router, App& app) {
   router.get("/subscribers/{id}/receipts/{receipt}",
              [&app](Request& r) { return receipt(app, r); });
   router.post("/subscribers/{id}/delete", [&app](Request& r) { return remove(app, r); });
+  router.get("/subscribers/{id}/export.json",
+             [&app](Request& r) { return export_one(app, r, false); });
+  router.get("/subscribers/{id}/export.csv",
+             [&app](Request& r) { return export_one(app, r, true); });
 }
 
 }  // namespace sm::web

@@ -145,7 +145,22 @@ export async function startService({ env = {} } = {}) {
     if (!process.env.SMARTMESSAGES_TEST_KEEP) await rm(dataDir, { recursive: true, force: true });
   };
 
-  return { baseUrl, dataDir, outboxDir: path.join(dataDir, 'outbox'), logPath, cli, stop };
+  // databaseUrl: for tests that set up rows no page or API makes yet (sqlite:PATH or a
+  // postgresql:// URL; see sql() below).
+  return { baseUrl, dataDir, databaseUrl: database.url, outboxDir: path.join(dataDir, 'outbox'),
+    logPath, cli, stop };
+}
+
+// Runs `statements` against a service's database (sqlite3 or psql); returns what they print,
+// one row a line, columns separated by |. For test set-up only.
+export function sql(databaseUrl, statements) {
+  if (databaseUrl.startsWith('sqlite:')) {
+    const run = spawnSync('sqlite3', [databaseUrl.slice('sqlite:'.length)],
+      { input: statements, encoding: 'utf8', timeout: 30_000 });
+    if (run.status !== 0) throw new Error(`sqlite3 failed: ${run.error ?? ''}${run.stderr}`);
+    return run.stdout;
+  }
+  return psql(databaseUrl, statements);
 }
 
 // Runs the binary with the service's environment; resolves {code, stdout, stderr}.

@@ -155,6 +155,25 @@ HttpResponse HttpClient::perform(const std::string& path, const HeaderList& head
   return response;
 }
 
+HttpResponse HttpClient::send(const std::string& method, const std::string& path,
+                              const std::string& body, const HeaderList& headers) {
+  CURL* curl = static_cast<CURL*>(curl_);
+  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
+  HttpResponse r =
+      method == "GET" ? perform(path, headers, nullptr) : perform(path, headers, &body);
+  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, nullptr);
+  return r;
+}
+
+ApiReply call_api(const std::string& base_url, const std::string& method, const std::string& path,
+                  const std::string& key, const std::string& body) {
+  HttpClient client(base_url);
+  HttpResponse r =
+      client.send(method, path, body,
+                  {{"Authorization", "Bearer " + key}, {"Content-Type", "application/json"}});
+  return {r.status, r.body, nlohmann::json::parse(r.body, nullptr, false)};
+}
+
 std::optional<std::string> HttpClient::cookie(const std::string& name) const {
   CURL* curl = static_cast<CURL*>(curl_);
   curl_slist* cookies = nullptr;

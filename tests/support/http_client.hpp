@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -49,6 +50,10 @@ class HttpClient {
                               const std::string& file_field, const std::string& file_name,
                               const std::string& file_content, const HeaderList& headers = {});
 
+  // Any method with a body as it is (for the JSON API: PUT, PATCH, DELETE, POST).
+  HttpResponse send(const std::string& method, const std::string& path, const std::string& body,
+                    const HeaderList& headers = {});
+
   // The value of a cookie in the jar, if it holds one with that name.
   std::optional<std::string> cookie(const std::string& name) const;
   void set_timeout(std::chrono::milliseconds timeout) { timeout_ = timeout; }
@@ -62,6 +67,16 @@ class HttpClient {
   void* curl_ = nullptr;
   std::chrono::milliseconds timeout_ = std::chrono::seconds(30);
 };
+
+// One call of the JSON API with an API key: the status and the parsed body (a discarded
+// JSON value when the body is not JSON).
+struct ApiReply {
+  long status = 0;
+  std::string text;
+  nlohmann::json body;
+};
+ApiReply call_api(const std::string& base_url, const std::string& method, const std::string& path,
+                  const std::string& key, const std::string& body = "");
 
 // application/x-www-form-urlencoded
 std::string url_encode_form(const HeaderList& fields);

@@ -57,6 +57,12 @@ SmtpCapture::SmtpCapture(Options options) : port_(free_loopback_port()) {
     args.insert(args.end(), {"--fail-with", std::to_string(options.fail_with)});
   }
   if (!options.auth.empty()) args.insert(args.end(), {"--auth", options.auth});
+  for (const auto& [address, code] : options.rcpt_replies) {
+    args.insert(args.end(), {"--rcpt-reply", address + "=" + std::to_string(code)});
+  }
+  for (const auto& [address, code] : options.rcpt_replies_once) {
+    args.insert(args.end(), {"--rcpt-reply-once", address + "=" + std::to_string(code)});
+  }
 
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
@@ -111,6 +117,12 @@ void SmtpCapture::stop() {
     ::close(stdout_fd_);
     stdout_fd_ = -1;
   }
+}
+
+int SmtpCapture::connections() const {
+  // Written atomically by the server; absent until the first session opens.
+  const std::string text = read_file(dir_.path() / "connections");
+  return text.empty() ? 0 : std::stoi(text);
 }
 
 std::size_t SmtpCapture::count() const {

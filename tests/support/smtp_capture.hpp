@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,10 @@ class SmtpCapture {
   struct Options {
     int fail_with = 0;  // when set, every DATA is answered with this reply code
     std::string auth;   // "user:password" to offer and require-match AUTH without TLS
+    // RCPT TO for these addresses is answered with the code (4xx or 5xx); others get 250.
+    std::map<std::string, int> rcpt_replies = {};
+    // The same for the first RCPT TO of each address only; later ones are accepted.
+    std::map<std::string, int> rcpt_replies_once = {};
   };
 
   SmtpCapture();
@@ -46,6 +51,9 @@ class SmtpCapture {
 
   // Everything captured so far, in the order received.
   std::vector<CapturedMessage> messages() const;
+
+  // SMTP sessions opened so far, whether or not they carried a message.
+  int connections() const;
 
   // True once at least `count` messages have arrived; false after `timeout`.
   bool wait_for(std::size_t count, std::chrono::milliseconds timeout) const;

@@ -2,6 +2,7 @@
 """An SMTP server on loopback that keeps what it receives, for tests of outgoing mail.
 
     smtp_capture.py --port N --dir D [--fail-with CODE] [--auth USER:PASSWORD]
+                    [--rcpt-reply ADDRESS=CODE ...] [--rcpt-reply-once ADDRESS=CODE ...]
 
 Each accepted message n (counting from 1) is written to D as n.eml (the DATA exactly as
 received, dot-stuffing removed) and then n.json, which is the marker that the message is
@@ -11,6 +12,10 @@ sessions in the order they were opened, so a test can see whether messages share
 
 --fail-with CODE answers every DATA with CODE (e.g. 451 or 554) and keeps nothing.
 --auth USER:PASSWORD offers AUTH PLAIN and LOGIN without TLS and accepts only that pair.
+--rcpt-reply ADDRESS=CODE answers RCPT TO:<ADDRESS> with CODE (4xx or 5xx); may be repeated.
+--rcpt-reply-once ADDRESS=CODE does so the first time only, then accepts the address.
+
+D/connections holds the number of SMTP sessions opened so far, rewritten as each one opens.
 
 Prints "ready" once listening; stops on SIGTERM or SIGINT.
 """
@@ -27,10 +32,20 @@ from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 
 class CaptureHandler:
-    def __init__(self, directory, fail_with):
+    def __init__(self, directory, fail_with, rcpt_replies):
         self.directory = directory
         self.fail_with = fail_with
+        self.rcpt_replies = rcpt_replies
+        self.rcpt_once = {}
         self.count = 0
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        code = self.rcpt_replies.get(address) or self.rcpt_once.pop(address, None)
+        if code:
+            kind = "4.2.0 mailbox busy" if code < 500 else "5.1.1 no such mailbox"
+            return f"{code} {kind} (capture told to refuse)"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         if self.fail_with:
@@ -59,6 +74,14 @@ def write_atomically(path, data):
     os.replace(temp, path)
 
 
+def parse_rcpt_replies(pairs):
+    replies = {}
+    for pair in pairs:
+        address, _, code = pair.rpartition("=")
+        replies[address] = int(code)
+    return replies
+
+
 def make_authenticator(expected):
     user, _, password = expected.partition(":")
 
@@ -72,7 +95,8 @@ def make_authenticator(expected):
 
 
 async def serve(args):
-    handler = CaptureHandler(args.dir, args.fail_with)
+    handler = CaptureHandler(args.dir, args.fail_with, parse_rcpt_replies(args.rcpt_reply))
+    handler.rcpt_once = parse_rcpt_replies(args.rcpt_reply_once)
     connections = 0
 
     def new_session():
@@ -84,6 +108,7 @@ async def serve(args):
                        "auth_require_tls": False}
         smtp = SMTP(handler, hostname="capture.test", **options)
         smtp.connection_number = connections
+        write_atomically(os.path.join(args.dir, "connections"), str(connections).encode())
         return smtp
 
     loop = asyncio.get_running_loop()
@@ -103,6 +128,8 @@ def main():
     parser.add_argument("--dir", required=True)
     parser.add_argument("--fail-with", type=int, default=0)
     parser.add_argument("--auth", default="")
+    parser.add_argument("--rcpt-reply", action="append", default=[])
+    parser.add_argument("--rcpt-reply-once", action="append", default=[])
     args = parser.parse_args()
     os.makedirs(args.dir, exist_ok=True)
     # aiosmtpd warns about its own deprecated attributes on every AUTH; keep test output clean.

@@ -1,9 +1,7 @@
-// Rendered messages signed with both DKIM keys, checked by an independent verifier
-// (python3-dkim through tests/support/dkim_verify.py), with the public keys given as the
-// records that would be published, so no DNS is involved.
-//
-// libopendkim's verifier (opendkim-testmsg in Debian's opendkim-tools) can only fetch keys
-// from DNS, so it is not run here; it needs the loopback DNS server of issue 4.
+// Rendered messages signed with both DKIM keys, checked by two independent verifiers:
+// python3-dkim (through tests/support/dkim_verify.py) and libopendkim (through
+// tests/support/opendkim_verify.hpp), with the public keys given as the records that would be
+// published, so no DNS is involved. Every message must get the same verdict from both.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -13,6 +11,7 @@
 #include "mail/dkim.hpp"
 #include "mail/mime.hpp"
 #include "python_tools.hpp"
+#include "support/opendkim_verify.hpp"
 #include "support/scratch_dir.hpp"
 
 namespace sm::mail {
@@ -90,6 +89,22 @@ class DkimVerify : public ::testing::Test {
                                     records.string() + "'");
   }
 
+  // Both signatures, in the order they were made, pass (or fail) with libopendkim.
+  static void expect_opendkim(const std::string& message, bool pass) {
+    const auto verdict = sm::testing::opendkim_verify(message, test_keys().records);
+    ASSERT_EQ(verdict.signatures.size(), 2u) << verdict.summary();
+    EXPECT_EQ(verdict.all_verified(), pass) << verdict.summary();
+    const char* algorithms[] = {"ed25519-sha256", "rsa-sha256"};
+    const char* selectors[] = {"ed-2026", "rsa-2026"};
+    for (std::size_t i = 0; i < 2; ++i) {
+      const auto& sig = verdict.signatures[i];
+      EXPECT_EQ(sig.verified, pass) << verdict.summary();
+      EXPECT_EQ(sig.algorithm, algorithms[i]);
+      EXPECT_EQ(sig.domain, "example.org");
+      EXPECT_EQ(sig.selector, selectors[i]);
+    }
+  }
+
   void expect_both_pass(const std::string& message) {
     const auto result = verify(message);
     EXPECT_EQ(result.exit_code, 0) << result.output << "\n" << message;
@@ -98,6 +113,7 @@ class DkimVerify : public ::testing::Test {
         << result.output;
     EXPECT_NE(result.output.find("1 pass a=rsa-sha256 d=example.org s=rsa-2026"), std::string::npos)
         << result.output;
+    expect_opendkim(message, true);
   }
 
   void expect_both_fail(const std::string& message) {
@@ -105,6 +121,7 @@ class DkimVerify : public ::testing::Test {
     EXPECT_EQ(result.exit_code, 1) << result.output;
     EXPECT_NE(result.output.find("0 fail a=ed25519-sha256"), std::string::npos) << result.output;
     EXPECT_NE(result.output.find("1 fail a=rsa-sha256"), std::string::npos) << result.output;
+    expect_opendkim(message, false);
   }
 
   sm::testing::ScratchDir dir_;
@@ -185,6 +202,11 @@ TEST_F(DkimVerify, WithoutThePublishedRecordNothingVerifies) {
   const auto result = sm::testing::run_command("/usr/bin/python3 " + sm::testing::source_dir() +
                                                "/tests/support/dkim_verify.py '" + path + "' '{}'");
   EXPECT_EQ(result.exit_code, 1) << result.output;
+
+  const auto verdict = sm::testing::opendkim_verify(message, nlohmann::json::object());
+  ASSERT_EQ(verdict.signatures.size(), 2u) << verdict.summary();
+  EXPECT_FALSE(verdict.signatures[0].verified) << verdict.summary();
+  EXPECT_FALSE(verdict.signatures[1].verified) << verdict.summary();
 }
 
 TEST_F(DkimVerify, HandWrittenMessageWithAnEmptyBodyVerifies) {

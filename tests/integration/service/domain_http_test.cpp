@@ -1,7 +1,6 @@
 // Sending domains through the real binary, on both engines: /api/v1/domains with a key made
 // by the CLI (add, list, read, duplicate, bad name, another account, delete), and the pages
 // (add a domain on /domains and see its records; a forged POST is refused).
-#include <curl/curl.h>
 #include <gmock/gmock.h>
 
 #include <nlohmann/json.hpp>
@@ -30,33 +29,10 @@ struct JsonReply {
   json parsed() const { return json::parse(body, nullptr, false); }
 };
 
-std::size_t collect(char* data, std::size_t size, std::size_t n, void* out) {
-  static_cast<std::string*>(out)->append(data, size * n);
-  return size * n;
-}
-
-// One API call with curl: HttpClient only sends forms, and the API takes JSON and DELETE.
 JsonReply call(const ServiceProcess& svc, const std::string& method, const std::string& path,
                const std::string& key, const std::string& body = "") {
-  JsonReply reply;
-  CURL* curl = curl_easy_init();
-  const std::string url = svc.base_url() + path;
-  const std::string auth = "Authorization: Bearer " + key;
-  curl_slist* headers = curl_slist_append(nullptr, auth.c_str());
-  headers = curl_slist_append(headers, "Content-Type: application/json");
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  if (!body.empty()) curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &reply.body);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
-  if (curl_easy_perform(curl) == CURLE_OK) {
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &reply.status);
-  }
-  curl_slist_free_all(headers);
-  curl_easy_cleanup(curl);
-  return reply;
+  ApiReply r = call_api(svc.base_url(), method, path, key, body);
+  return {r.status, r.text};
 }
 
 std::int64_t create_account(const ServiceProcess& svc, const std::string& email) {

@@ -1,7 +1,7 @@
 // Sending domains on both engines: adding one makes two DKIM keys whose published records
-// verify a message signed with the stored keys (checked by python3-dkim), the private keys are
-// sealed in the database, names are normalised to A-labels, and bad domains, duplicates and
-// another account's ids are refused.
+// verify a message signed with the stored keys (checked by python3-dkim and libopendkim), the
+// private keys are sealed in the database, names are normalised to A-labels, and bad domains,
+// duplicates and another account's ids are refused.
 #include <gmock/gmock.h>
 
 #include <nlohmann/json.hpp>
@@ -11,6 +11,7 @@
 #include "mail/mime.hpp"
 #include "services/sending_domains.hpp"
 #include "support/free_port.hpp"
+#include "support/opendkim_verify.hpp"
 #include "test_app.hpp"
 
 namespace sm::testing {
@@ -29,7 +30,7 @@ class SendingDomainsTest : public ::testing::TestWithParam<TestEngine> {
     return *d;
   }
 
-  // The records of `d` by name, as dkim_verify.py reads them.
+  // The records of `d` by name, as dkim_verify.py and opendkim_verify() read them.
   nlohmann::json records_by_name(const services::SendingDomain& d) {
     nlohmann::json out = nlohmann::json::object();
     for (const auto& r : services::dns_records(t_.app(), d)) out[r.name] = r.value;
@@ -84,6 +85,14 @@ TEST_P(SendingDomainsTest, AddingADomainMakesRecordsThatVerifyItsSignatures) {
   EXPECT_EQ(verdict.exit_code, 0) << verdict.output;
   EXPECT_THAT(verdict.output, HasSubstr("0 pass a=ed25519-sha256 d=news.example.org"));
   EXPECT_THAT(verdict.output, HasSubstr("1 pass a=rsa-sha256 d=news.example.org"));
+
+  const auto second = opendkim_verify(*fields + *mime, records_by_name(d));
+  EXPECT_TRUE(second.all_verified()) << second.summary();
+  ASSERT_EQ(second.signatures.size(), 2u) << second.summary();
+  EXPECT_EQ(second.signatures[0].algorithm, "ed25519-sha256");
+  EXPECT_EQ(second.signatures[0].selector, "sm-ed-202612");
+  EXPECT_EQ(second.signatures[1].algorithm, "rsa-sha256");
+  EXPECT_EQ(second.signatures[1].selector, "sm-rsa-202612");
 }
 
 TEST_P(SendingDomainsTest, PrivateKeysAreSealedInTheDatabase) {

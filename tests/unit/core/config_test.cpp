@@ -79,6 +79,22 @@ TEST(Config, RefusesUnknownSchemesAndBadNumbers) {
   EXPECT_FALSE(load_config("", env_of({{"SMARTMESSAGES_ACCOUNTS_OPEN_SIGNUP", "yes"}})).ok());
 }
 
+TEST(Config, RelayPoolSizeAndRate) {
+  auto defaults = load_config("", env_of({}));
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->mail_smtp_connections, 4);
+  EXPECT_EQ(defaults->mail_smtp_rate, 0);
+
+  auto c = load_config("[mail]\nsmtp_connections = 32\n",
+                       env_of({{"SMARTMESSAGES_MAIL_SMTP_RATE", "14"}}));
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->mail_smtp_connections, 32);
+  EXPECT_EQ(c->mail_smtp_rate, 14);
+
+  EXPECT_FALSE(load_config("[mail]\nsmtp_connections = 0\n", env_of({})).ok());
+  EXPECT_FALSE(load_config("[mail]\nsmtp_rate = -1\n", env_of({})).ok());
+}
+
 TEST(Config, BrokenTomlIsOneClearError) {
   auto c = load_config("[http\nlisten=", env_of({}));
   ASSERT_FALSE(c.ok());
