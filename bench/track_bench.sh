@@ -77,6 +77,9 @@ read -r open_token click_token < <(python3 "$here/../tests/support/tracking_toke
 python3 -c "import sys; sys.stdout.buffer.write(bytes.fromhex(
   '47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b'))" \
   >"$work/pixel.gif"
+# nginx's workers run as nobody when started by root: they must be able to read the file.
+chmod 755 "$work"
+chmod 644 "$work/pixel.gif"
 mkdir -p "$work/nginx-tmp"
 cat >"$work/nginx.conf" <<CONF
 daemon off;
