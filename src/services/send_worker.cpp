@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "core/log.hpp"
@@ -59,17 +60,39 @@ struct Prepared {
   std::vector<DeliveryOutcome> outcomes;  // removed and unrenderable ones
 };
 
+// Rendering and signing twice is the CPU work of sending: the batch is rendered on one thread
+// per core (render_delivery() is thread-safe), at least 16 deliveries to a thread. Each
+// result is in its delivery's place; those who left stay empty.
+std::vector<std::optional<Result<RenderedDelivery>>> render_batch(
+    App& app, const CompiledCampaign& compiled, const std::vector<ClaimedDelivery>& batch) {
+  std::vector<std::optional<Result<RenderedDelivery>>> out(batch.size());
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t i = next++; i < batch.size(); i = next++) {
+      if (!batch[i].left) out[i].emplace(render_delivery(app, compiled, batch[i].recipient));
+    }
+  };
+  const std::size_t cores = std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
+  const std::size_t threads = std::min(cores, (batch.size() + 15) / 16);
+  std::vector<std::thread> helpers;
+  for (std::size_t t = 1; t < threads; ++t) helpers.emplace_back(work);
+  work();
+  for (auto& h : helpers) h.join();
+  return out;
+}
+
 Prepared prepare(App& app, const CompiledCampaign& compiled,
                  const std::vector<ClaimedDelivery>& batch) {
   Prepared p;
   p.rendered.reserve(batch.size());
+  auto results = render_batch(app, compiled, batch);
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const ClaimedDelivery& d = batch[i];
     if (d.left) {
       p.outcomes.push_back({d.recipient.delivery_id, OutcomeKind::removed, {}, 0, false});
       continue;
     }
-    auto r = render_delivery(app, compiled, d.recipient);
+    auto& r = *results[i];
     if (!r.ok()) {
       if (log::allow("send-render-failed", 10)) {
         log::warn("delivery could not be rendered campaign={} delivery={} detail={}",
