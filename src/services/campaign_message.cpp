@@ -10,6 +10,7 @@
 #include "core/assets.hpp"
 #include "core/crypto.hpp"
 #include "core/email_address.hpp"
+#include "core/html_escape.hpp"
 #include "core/log.hpp"
 #include "core/template.hpp"
 #include "core/text.hpp"

@@ -42,9 +42,6 @@ struct MergedHtml {
 // Errc::internal when the markers do not pair up (a value carried a control character).
 Result<MergedHtml> finish_merged_html(std::string_view rendered);
 
-// `text` with the five characters HTML treats specially written as entities.
-std::string html_escape(std::string_view text);
-
 // One level of HTML character references undone, as a browser reads an attribute value:
 // &amp; &lt; &gt; &quot; &apos; and numeric references (&#106; &#x6A;).
 std::string html_unescape(std::string_view text);

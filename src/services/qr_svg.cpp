@@ -4,6 +4,8 @@
 
 #include <memory>
 
+#include "core/html_escape.hpp"
+
 namespace sm {
 namespace {
 
@@ -13,32 +15,6 @@ constexpr int kPixelsPerModule = 4;  // the default rendered size; CSS may overr
 struct QrFree {
   void operator()(QRcode* code) const { QRcode_free(code); }
 };
-
-std::string escape_attribute(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  return out;
-}
 
 // Path data for the dark modules: one closed rectangle per horizontal run of a row, placed
 // absolutely and drawn with relative lines, so neighbouring dark modules cost one rectangle.
@@ -72,8 +48,8 @@ std::string qr_svg(std::string_view text, std::string_view aria_label) {
   std::string pixels = std::to_string((code->width + 2 * kQuietZone) * kPixelsPerModule);
   return "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + size + " " + size +
          "\" width=\"" + pixels + "\" height=\"" + pixels +
-         "\" shape-rendering=\"crispEdges\" role=\"img\" aria-label=\"" +
-         escape_attribute(aria_label) + "\"><rect width=\"" + size + "\" height=\"" + size +
+         "\" shape-rendering=\"crispEdges\" role=\"img\" aria-label=\"" + html_escape(aria_label) +
+         "\"><rect width=\"" + size + "\" height=\"" + size +
          "\" fill=\"#fff\"/><path fill=\"#000\" d=\"" + dark_module_path(*code) + "\"/></svg>";
 }
 

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/html_escape.hpp"
+
 namespace sm {
 namespace {
 
@@ -11,29 +13,6 @@ constexpr double kWidth = 640;
 constexpr const char* kColours[] = {"#0f6b66", "#b45309", "#1d4f91",
                                     "#7c3aed", "#b42318", "#4f5d68"};
 constexpr std::size_t kColourCount = std::size(kColours);
-
-std::string escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 std::string num(double v) {
   char buf[32];
@@ -74,16 +53,16 @@ double largest(const std::vector<ChartSeries>& series) {
 
 std::string open_svg(const ChartText& t, double height) {
   return "<svg class=\"chart\" viewBox=\"0 0 " + num(kWidth) + " " + num(height) +
-         "\" role=\"img\" aria-labelledby=\"" + escape(t.id) + "-title\" aria-describedby=\"" +
-         escape(t.id) +
+         "\" role=\"img\" aria-labelledby=\"" + html_escape(t.id) + "-title\" aria-describedby=\"" +
+         html_escape(t.id) +
          "-desc\" font-family=\"system-ui, sans-serif\" font-size=\"12\"><title id=\"" +
-         escape(t.id) + "-title\">" + escape(t.title) + "</title><desc id=\"" + escape(t.id) +
-         "-desc\">" + escape(t.description) + "</desc>";
+         html_escape(t.id) + "-title\">" + html_escape(t.title) + "</title><desc id=\"" +
+         html_escape(t.id) + "-desc\">" + html_escape(t.description) + "</desc>";
 }
 
 std::string text_at(double x, double y, const std::string& anchor, const std::string& content) {
   return "<text class=\"chart-text\" x=\"" + num(x) + "\" y=\"" + num(y) + "\" text-anchor=\"" +
-         anchor + "\" fill=\"#4f5d68\">" + escape(content) + "</text>";
+         anchor + "\" fill=\"#4f5d68\">" + html_escape(content) + "</text>";
 }
 
 std::string swatch(double x, double y, std::size_t i) {
@@ -190,7 +169,8 @@ std::string line_chart_svg(const ChartText& text, const std::vector<std::string>
       out += "<circle class=\"" + series_class(s) + "\" cx=\"" + num(x_of(i)) + "\" cy=\"" +
              num(y_of(series[s].values[i])) + "\" r=\"3\" fill=\"" + series_colour(s) +
              "\"><title>" +
-             escape(series[s].name + ", " + labels[i] + ": " + chart_number(series[s].values[i])) +
+             html_escape(series[s].name + ", " + labels[i] + ": " +
+                         chart_number(series[s].values[i])) +
              "</title></circle>";
     }
   }
@@ -221,7 +201,7 @@ std::string bar_chart_svg(const ChartText& text, const std::vector<std::string>&
       out += "<rect class=\"" + series_class(s) + "\" x=\"" + num(left) + "\" y=\"" + num(y) +
              "\" width=\"" + num(std::max(w, 1.0)) + "\" height=\"" + num(bar - 2) + "\" fill=\"" +
              series_colour(s) + "\"><title>" +
-             escape(series[s].name + ", " + labels[g] + ": " + chart_number(v, percent)) +
+             html_escape(series[s].name + ", " + labels[g] + ": " + chart_number(v, percent)) +
              "</title></rect>";
       out += text_at(left + w + 6, y + bar - 4, "start", chart_number(v, percent));
     }
@@ -244,7 +224,7 @@ std::string stacked_bar_svg(const ChartText& text, const std::vector<ChartSeries
     if (w > 0) {
       out += "<rect class=\"" + series_class(i) + "\" x=\"" + num(x) + "\" y=\"8\" width=\"" +
              num(w) + "\" height=\"28\" fill=\"" + series_colour(i) + "\"><title>" +
-             escape(parts[i].name + ": " + chart_number(v)) + "</title></rect>";
+             html_escape(parts[i].name + ": " + chart_number(v)) + "</title></rect>";
     }
     x += w;
     double lx = left + (i % 2) * (kWidth / 2);

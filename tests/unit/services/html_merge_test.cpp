@@ -3,6 +3,7 @@
 
 #include <gmock/gmock.h>
 
+#include "core/html_escape.hpp"
 #include "core/template.hpp"
 #include "mail/html_sanitizer.hpp"
 
