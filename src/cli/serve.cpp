@@ -1,6 +1,8 @@
 // `smartmessages serve`: the web service, with the maintenance scheduler and (unless
 // sending.enabled is false) a sending worker beside it.
+#include <algorithm>
 #include <iostream>
+#include <thread>
 
 #include "api/routes.hpp"
 #include "cli/commands.hpp"
@@ -33,6 +35,9 @@ int serve(const BootOptions& boot_options) {
   options.host = app.config.http_host;
   options.port = app.config.http_port;
   options.worker_threads = app.config.http_worker_threads;
+  // One socket I/O thread per core, up to 4: the open pixel and the click redirect are
+  // answered on them (web/tracking_routes.cpp), and one thread would leave a core idle.
+  options.io_threads = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
   options.hsts = app.config.https();
   http::Server server(options, router, metrics);
   if (auto started = server.start(); !started.ok()) return fail(started.error());

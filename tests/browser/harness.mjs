@@ -177,6 +177,9 @@ function runCli(args, { input, env, timeoutMs = 30_000 } = {}) {
       clearTimeout(timer);
       resolve({ code, signal, stdout, stderr });
     });
+    // A command that needs no input may exit before reading it: that EPIPE is no failure
+    // (the exit status and stderr say how the command went).
+    child.stdin.on('error', (e) => { if (e.code !== 'EPIPE') reject(e); });
     child.stdin.end(input ?? '');
   });
 }
